@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# newsroom vs newsboat, side by side on the same generated feeds, from a fresh clone:
+#
+#   bench/run.sh                 # the full run: 500 x 50 feeds at 50 and 0 ms, 50,000-article start-up
+#   QUICK=1 bench/run.sh         # a smaller run (100 x 20 feeds, 10,000 articles), about a minute
+#   FULL=1 bench/run.sh          # every newsboat variant and run (adds several minutes)
+#   REPS=3 bench/run.sh          # repeat each refresh on a fresh cache; medians are shown
+#
+# Other knobs: PER_HOST (newsroom's per_host for the run; default = its concurrency, see
+# bench/README.md), CONCURRENCY (default 16, the shipped default), STARTUP_REPS (default 3),
+# BENCH_ARGS (passed on to bench.py). TMPDIR=/dev/shm takes the disk out of the figures.
+# The tables go to stdout, progress to stderr.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/.." && pwd)
+
+need() { command -v "$1" >/dev/null 2>&1; }
+
+if ! need newsboat || ! need sqlite3; then
+  echo "# installing newsboat and sqlite3 (Debian packages)" >&2
+  sudo_cmd=()
+  [ "$(id -u)" = 0 ] || sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq newsboat sqlite3 >&2
+fi
+need python3 || { echo "bench: python3 (3.9 or later) is needed" >&2; exit 2; }
+
+echo "# building newsroom (release)" >&2
+cargo build --release --locked --manifest-path "$repo/Cargo.toml" >&2
+
+args=(--newsroom "$repo/target/release/newsroom")
+[ "${QUICK:-0}" = 1 ] && args+=(--quick)
+[ "${FULL:-0}" = 1 ] && args+=(--full)
+[ -n "${REPS:-}" ] && args+=(--reps "$REPS")
+[ -n "${STARTUP_REPS:-}" ] && args+=(--startup-reps "$STARTUP_REPS")
+[ -n "${PER_HOST:-}" ] && args+=(--per-host "$PER_HOST")
+[ -n "${CONCURRENCY:-}" ] && args+=(--concurrency "$CONCURRENCY")
+
+echo "# $(newsboat --version 2>/dev/null | head -n 1); $(nproc) cores; $(uname -sr)" >&2
+# shellcheck disable=SC2086 # BENCH_ARGS is split on purpose
+exec python3 "$here/bench.py" "${args[@]}" ${BENCH_ARGS:-}

@@ -1,0 +1,411 @@
+//! Keys are data: one table maps key presses to actions and describes them, so the bindings, the
+//! help overlay and the user's overrides cannot drift apart.
+
+use std::collections::HashMap;
+use std::fmt;
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+/// What a key press asks for. Publication keys and `1`..`9` are not here: they come from the
+/// config and are looked up after this table (see [`KeyMap::publication_for`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    Quit,
+    Help,
+    Back,
+    FocusNext,
+    FocusPrev,
+    FocusLeft,
+    FocusRight,
+    Down,
+    Up,
+    Top,
+    Bottom,
+    Open,
+    PageDown,
+    PageUp,
+    OpenInBrowser,
+    CopyLink,
+    Refresh,
+    RefreshAll,
+    ToggleRead,
+    ToggleStar,
+    MarkAllRead,
+    Search,
+    Filter,
+}
+
+impl Action {
+    /// Every action, in the order the help overlay lists them, with its config name and help.
+    pub const ALL: &'static [(Action, &'static str, &'static str)] = &[
+        (Action::Down, "down", "move down"),
+        (Action::Up, "up", "move up"),
+        (Action::Top, "top", "first item"),
+        (Action::Bottom, "bottom", "last item"),
+        (Action::FocusNext, "focus_next", "next pane"),
+        (Action::FocusPrev, "focus_prev", "previous pane"),
+        (Action::FocusLeft, "focus_left", "pane to the left"),
+        (Action::FocusRight, "focus_right", "pane to the right"),
+        (Action::Open, "open", "open the article"),
+        (Action::PageDown, "page_down", "scroll the article down"),
+        (Action::PageUp, "page_up", "scroll the article up"),
+        (
+            Action::OpenInBrowser,
+            "open_in_browser",
+            "open the link in the browser",
+        ),
+        (Action::CopyLink, "copy_link", "copy the link (OSC 52)"),
+        (Action::Refresh, "refresh", "refresh this publication"),
+        (
+            Action::RefreshAll,
+            "refresh_all",
+            "refresh every publication",
+        ),
+        (Action::ToggleRead, "toggle_read", "mark read / unread"),
+        (Action::ToggleStar, "toggle_star", "star / unstar"),
+        (
+            Action::MarkAllRead,
+            "mark_all_read",
+            "mark the publication read",
+        ),
+        (Action::Search, "search", "search headlines"),
+        (Action::Filter, "filter", "show all / unread / starred"),
+        (Action::Back, "back", "back / close"),
+        (Action::Help, "help", "this help"),
+        (Action::Quit, "quit", "quit"),
+    ];
+
+    pub fn name(self) -> &'static str {
+        Self::ALL
+            .iter()
+            .find(|(a, _, _)| *a == self)
+            .map_or("?", |(_, n, _)| n)
+    }
+
+    pub fn description(self) -> &'static str {
+        Self::ALL
+            .iter()
+            .find(|(a, _, _)| *a == self)
+            .map_or("?", |(_, _, d)| d)
+    }
+
+    fn from_name(name: &str) -> Option<Self> {
+        Self::ALL
+            .iter()
+            .find(|(_, n, _)| *n == name)
+            .map(|(a, _, _)| *a)
+    }
+}
+
+/// A key as written in the config and shown in help: `q`, `Ctrl-c`, `Shift-Tab`, `PgDn`, `Space`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Key {
+    pub code: KeyCode,
+    pub ctrl: bool,
+}
+
+impl Key {
+    pub const fn plain(code: KeyCode) -> Self {
+        Self { code, ctrl: false }
+    }
+    pub const fn ch(c: char) -> Self {
+        Self::plain(KeyCode::Char(c))
+    }
+    pub const fn ctrl(c: char) -> Self {
+        Self {
+            code: KeyCode::Char(c),
+            ctrl: true,
+        }
+    }
+
+    /// Normalizes a terminal key event (Shift is folded into the character or BackTab).
+    pub fn from_event(ev: &KeyEvent) -> Self {
+        let code = match ev.code {
+            KeyCode::Char(c) if ev.modifiers.contains(KeyModifiers::CONTROL) => {
+                KeyCode::Char(c.to_ascii_lowercase())
+            }
+            other => other,
+        };
+        Self {
+            code,
+            ctrl: ev.modifiers.contains(KeyModifiers::CONTROL),
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<Self, String> {
+        let (ctrl, rest) = match s.strip_prefix("Ctrl-").or_else(|| s.strip_prefix("C-")) {
+            Some(r) => (true, r),
+            None => (false, s),
+        };
+        let code = match rest {
+            "Enter" => KeyCode::Enter,
+            "Esc" => KeyCode::Esc,
+            "Tab" => KeyCode::Tab,
+            "Shift-Tab" | "BackTab" => KeyCode::BackTab,
+            "Space" => KeyCode::Char(' '),
+            "Up" => KeyCode::Up,
+            "Down" => KeyCode::Down,
+            "Left" => KeyCode::Left,
+            "Right" => KeyCode::Right,
+            "Home" => KeyCode::Home,
+            "End" => KeyCode::End,
+            "PgUp" | "PageUp" => KeyCode::PageUp,
+            "PgDn" | "PageDown" => KeyCode::PageDown,
+            "Backspace" => KeyCode::Backspace,
+            _ => {
+                let mut cs = rest.chars();
+                match (cs.next(), cs.next()) {
+                    (Some(c), None) if !c.is_control() => {
+                        KeyCode::Char(if ctrl { c.to_ascii_lowercase() } else { c })
+                    }
+                    _ => {
+                        return Err(format!(
+                            "unknown key \"{s}\" (write e.g. \"q\", \"Ctrl-c\", \"Enter\", \"PgDn\")"
+                        ));
+                    }
+                }
+            }
+        };
+        Ok(Self { code, ctrl })
+    }
+}
+
+impl fmt::Display for Key {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.ctrl {
+            f.write_str("Ctrl-")?;
+        }
+        match self.code {
+            KeyCode::Char(' ') => f.write_str("Space"),
+            KeyCode::Char(c) => write!(f, "{c}"),
+            KeyCode::Enter => f.write_str("Enter"),
+            KeyCode::Esc => f.write_str("Esc"),
+            KeyCode::Tab => f.write_str("Tab"),
+            KeyCode::BackTab => f.write_str("Shift-Tab"),
+            KeyCode::Up => f.write_str("↑"),
+            KeyCode::Down => f.write_str("↓"),
+            KeyCode::Left => f.write_str("←"),
+            KeyCode::Right => f.write_str("→"),
+            KeyCode::Home => f.write_str("Home"),
+            KeyCode::End => f.write_str("End"),
+            KeyCode::PageUp => f.write_str("PgUp"),
+            KeyCode::PageDown => f.write_str("PgDn"),
+            KeyCode::Backspace => f.write_str("Backspace"),
+            _ => f.write_str("?"),
+        }
+    }
+}
+
+/// The effective bindings: defaults patched by the user's `[keys]`, plus publication keys.
+#[derive(Debug, Clone)]
+pub struct KeyMap {
+    bindings: HashMap<Key, Action>,
+    /// Publication keys in config order: (key, publication index).
+    publications: Vec<(char, usize)>,
+}
+
+fn defaults() -> Vec<(Action, Vec<Key>)> {
+    use Action as A;
+    use KeyCode as K;
+    vec![
+        (A::Down, vec![Key::ch('j'), Key::plain(K::Down)]),
+        (A::Up, vec![Key::ch('k'), Key::plain(K::Up)]),
+        (A::Top, vec![Key::ch('g'), Key::plain(K::Home)]),
+        (A::Bottom, vec![Key::ch('G'), Key::plain(K::End)]),
+        (A::FocusNext, vec![Key::plain(K::Tab)]),
+        (A::FocusPrev, vec![Key::plain(K::BackTab)]),
+        (A::FocusLeft, vec![Key::ch('h'), Key::plain(K::Left)]),
+        (A::FocusRight, vec![Key::ch('l'), Key::plain(K::Right)]),
+        (A::Open, vec![Key::plain(K::Enter)]),
+        (A::PageDown, vec![Key::plain(K::PageDown), Key::ch(' ')]),
+        (A::PageUp, vec![Key::plain(K::PageUp)]),
+        (A::OpenInBrowser, vec![Key::ch('o')]),
+        (A::CopyLink, vec![Key::ch('y')]),
+        (A::Refresh, vec![Key::ch('r')]),
+        (A::RefreshAll, vec![Key::ch('R')]),
+        (A::ToggleRead, vec![Key::ch('u')]),
+        (A::ToggleStar, vec![Key::ch('s')]),
+        (A::MarkAllRead, vec![Key::ch('A')]),
+        (A::Search, vec![Key::ch('/')]),
+        (A::Filter, vec![Key::ch('f')]),
+        (A::Back, vec![Key::plain(K::Esc)]),
+        (A::Help, vec![Key::ch('?')]),
+        (A::Quit, vec![Key::ch('q'), Key::ctrl('c')]),
+    ]
+}
+
+impl KeyMap {
+    /// Builds the effective table. `overrides` maps action names to the keys that replace the
+    /// default ones; `publication_keys` are the config's per-publication keys in order.
+    /// Any key bound twice is an error naming both uses.
+    pub fn new(
+        overrides: &[(String, Vec<String>)],
+        publication_keys: &[(Option<char>, String)],
+    ) -> Result<Self, String> {
+        let mut table = defaults();
+        for (name, keys) in overrides {
+            let action = Action::from_name(name).ok_or_else(|| {
+                let names: Vec<_> = Action::ALL.iter().map(|(_, n, _)| *n).collect();
+                format!(
+                    "[keys] \"{name}\" is not an action; actions are: {}",
+                    names.join(", ")
+                )
+            })?;
+            let parsed = keys
+                .iter()
+                .map(|k| Key::parse(k).map_err(|e| format!("[keys] {name}: {e}")))
+                .collect::<Result<Vec<_>, _>>()?;
+            if let Some(slot) = table.iter_mut().find(|(a, _)| *a == action) {
+                slot.1 = parsed;
+            }
+        }
+        let mut bindings = HashMap::new();
+        for (action, keys) in &table {
+            for k in keys {
+                if let Some(prev) = bindings.insert(*k, *action)
+                    && prev != *action
+                {
+                    return Err(format!(
+                        "key \"{k}\" is bound to both \"{}\" and \"{}\": change one in [keys]",
+                        prev.name(),
+                        action.name()
+                    ));
+                }
+            }
+        }
+        let mut publications = Vec::new();
+        for (i, (key, name)) in publication_keys.iter().enumerate() {
+            let Some(c) = *key else { continue };
+            if let Some(action) = bindings.get(&Key::ch(c)) {
+                return Err(format!(
+                    "publication \"{name}\" uses key \"{c}\", which is bound to \"{}\": pick another key for it",
+                    action.name()
+                ));
+            }
+            publications.push((c, i));
+        }
+        Ok(Self {
+            bindings,
+            publications,
+        })
+    }
+
+    pub fn action(&self, key: Key) -> Option<Action> {
+        self.bindings.get(&key).copied()
+    }
+
+    /// The publication a key selects: its own key, or `1`..`9` by position.
+    pub fn publication_for(&self, key: Key) -> Option<usize> {
+        let KeyCode::Char(c) = key.code else {
+            return None;
+        };
+        if key.ctrl {
+            return None;
+        }
+        if let Some(d) = c.to_digit(10).filter(|d| (1..=9).contains(d)) {
+            return Some(d as usize - 1);
+        }
+        self.publications
+            .iter()
+            .find(|(k, _)| *k == c)
+            .map(|(_, i)| *i)
+    }
+
+    /// Keys bound to an action, in a stable order for help text.
+    pub fn keys_for(&self, action: Action) -> Vec<Key> {
+        let mut keys: Vec<Key> = self
+            .bindings
+            .iter()
+            .filter(|(_, a)| **a == action)
+            .map(|(k, _)| *k)
+            .collect();
+        keys.sort_by_key(|k| (k.ctrl, !matches!(k.code, KeyCode::Char(_)), k.to_string()));
+        keys
+    }
+
+    /// The help table: (keys, description) for every action, then publication selection.
+    pub fn help_rows(&self, publication_names: &[String]) -> Vec<(String, String)> {
+        let mut rows: Vec<(String, String)> = Action::ALL
+            .iter()
+            .map(|(a, _, d)| {
+                let keys: Vec<String> = self.keys_for(*a).iter().map(ToString::to_string).collect();
+                (keys.join(" "), (*d).to_owned())
+            })
+            .filter(|(k, _)| !k.is_empty())
+            .collect();
+        for (c, i) in &self.publications {
+            if let Some(name) = publication_names.get(*i) {
+                rows.push((c.to_string(), format!("show {name}")));
+            }
+        }
+        rows.push(("1-9".into(), "show publication by position".into()));
+        rows
+    }
+}
+
+/// The help table as Markdown, for the README (a test keeps the README in step with it).
+pub fn markdown_table(rows: &[(String, String)]) -> String {
+    let mut out = String::from("| keys | action |\n|---|---|\n");
+    for (k, d) in rows {
+        let keys: Vec<String> = k
+            .split(' ')
+            .map(|k| format!("`{}`", k.replace('|', "\\|")))
+            .collect();
+        out.push_str(&format!("| {} | {d} |\n", keys.join(" ")));
+    }
+    out
+}
+
+impl Default for KeyMap {
+    fn default() -> Self {
+        #[allow(clippy::expect_used)]
+        Self::new(&[], &[]).expect("the default key table has no conflicts")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_have_no_conflicts_and_cover_the_issue_keys() {
+        let km = KeyMap::new(&[], &[(Some('b'), "BBC".into()), (Some('c'), "CNN".into())]).unwrap();
+        assert_eq!(km.action(Key::ch('q')), Some(Action::Quit));
+        assert_eq!(km.action(Key::ctrl('c')), Some(Action::Quit));
+        assert_eq!(
+            km.action(Key::plain(KeyCode::BackTab)),
+            Some(Action::FocusPrev)
+        );
+        assert_eq!(km.action(Key::ch(' ')), Some(Action::PageDown));
+        assert_eq!(km.publication_for(Key::ch('c')), Some(1));
+        assert_eq!(km.publication_for(Key::ch('3')), Some(2));
+        assert_eq!(km.publication_for(Key::ctrl('c')), None);
+    }
+
+    #[test]
+    fn conflicts_are_errors_naming_both_sides() {
+        let e = KeyMap::new(&[("refresh".into(), vec!["q".into()])], &[]).unwrap_err();
+        assert!(
+            e.contains("\"q\"") && e.contains("quit") && e.contains("refresh"),
+            "{e}"
+        );
+        let e = KeyMap::new(&[], &[(Some('j'), "Jazz".into())]).unwrap_err();
+        assert!(e.contains("Jazz") && e.contains("down"), "{e}");
+        let e = KeyMap::new(&[("explode".into(), vec!["x".into()])], &[]).unwrap_err();
+        assert!(e.contains("not an action"), "{e}");
+    }
+
+    #[test]
+    fn overrides_replace_defaults_and_show_in_help() {
+        let km = KeyMap::new(&[("refresh".into(), vec!["F5".into()])], &[]);
+        assert!(km.is_err(), "F5 is not a key we parse");
+        let km = KeyMap::new(&[("refresh".into(), vec!["Ctrl-r".into()])], &[]).unwrap();
+        assert_eq!(km.action(Key::ctrl('r')), Some(Action::Refresh));
+        assert_eq!(km.action(Key::ch('r')), None);
+        let help = km.help_rows(&[]);
+        assert!(
+            help.iter()
+                .any(|(k, d)| k == "Ctrl-r" && d.contains("refresh this"))
+        );
+    }
+}

@@ -1,0 +1,76 @@
+//! The sign-in part of the state: where a device-flow sign-in stands, as plain data.
+
+use chrono::{DateTime, Utc};
+
+/// What the auth edge reports, already turned into plain, clean data.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuthMsg {
+    /// The stored token is good.
+    Resumed {
+        login: String,
+    },
+    /// A token is stored but GitHub cannot be reached.
+    ResumedOffline {
+        login: Option<String>,
+        reason: String,
+    },
+    /// No token, or GitHub rejected it: sign in (again). `reason` says why, if not obvious.
+    NeedsSignIn {
+        reason: Option<String>,
+    },
+    Code {
+        user_code: String,
+        verification_uri: String,
+        expires_at: DateTime<Utc>,
+    },
+    Waiting,
+    SlowDown {
+        interval_secs: u64,
+    },
+    Offline {
+        retry_in_secs: u64,
+    },
+    Verifying,
+    SignedIn {
+        login: String,
+    },
+    /// The sign-in ended without a token; `message` says what happened and what to do.
+    Failed {
+        message: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Phase {
+    /// Asking GitHub for a code.
+    Starting,
+    /// Showing the code; polling.
+    Code {
+        user_code: String,
+        verification_uri: String,
+        expires_at: DateTime<Utc>,
+    },
+    /// Approved; checking the token and storing it.
+    Verifying,
+    /// Ended without a token (denied, expired, misconfigured…), or cancelled.
+    Stopped { message: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignIn {
+    pub phase: Phase,
+    /// A line about the polling: "Waiting for you to approve…", "offline, retrying in 5 s".
+    pub progress: Option<String>,
+    /// Why sign-in is needed, if it is not the first time (e.g. the token was revoked).
+    pub reason: Option<String>,
+}
+
+impl SignIn {
+    pub fn starting(reason: Option<String>) -> Self {
+        Self {
+            phase: Phase::Starting,
+            progress: None,
+            reason,
+        }
+    }
+}

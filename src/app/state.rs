@@ -1,0 +1,198 @@
+//! Everything the screen shows, as plain data. Only `update` changes it; rendering only reads it.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+
+use super::keys::KeyMap;
+use crate::store::{Article, Headline};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Focus {
+    Publications,
+    Headlines,
+    Article,
+}
+
+/// Where one publication's last refresh stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FeedStatus {
+    Idle,
+    Loading,
+    Failed(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PubState {
+    pub name: String,
+    pub url: String,
+    pub status: FeedStatus,
+    pub unread: u32,
+    /// Articles that arrived while the TUI was open and have not been looked at yet.
+    pub new: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArticleView {
+    pub article: Article,
+    /// The body as readable text (already sanitized), unwrapped.
+    pub text: String,
+    pub scroll: u16,
+}
+
+/// A search across every publication. While it is open, `State::headlines` holds its results,
+/// so every headline key (move, open, star, read, browser) works on them unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Search {
+    pub query: String,
+    /// Typing goes into the query (else keys act on the results).
+    pub editing: bool,
+    /// The publication of each result, by index in `State::headlines`.
+    pub publications: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Filter {
+    #[default]
+    All,
+    Unread,
+    Starred,
+}
+
+impl Filter {
+    pub fn next(self) -> Self {
+        match self {
+            Self::All => Self::Unread,
+            Self::Unread => Self::Starred,
+            Self::Starred => Self::All,
+        }
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::All => "all",
+            Self::Unread => "unread",
+            Self::Starred => "starred",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoticeKind {
+    Info,
+    Error,
+}
+
+/// A message in the status bar.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    pub text: String,
+    pub kind: NoticeKind,
+    pub at: DateTime<Utc>,
+}
+
+/// Who is reading.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Session {
+    /// No sign-in is required (tests, or before auth is wired).
+    #[default]
+    Anonymous,
+    /// A token is stored and is being checked in the background.
+    Checking,
+    SignedIn {
+        login: String,
+    },
+    /// A token is stored but GitHub cannot be reached: cached news only.
+    Offline {
+        login: Option<String>,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub struct State {
+    pub pubs: Vec<PubState>,
+    pub selected: usize,
+    /// Headlines of the selected publication (with the current filter), newest first.
+    pub headlines: Vec<Headline>,
+    /// Which publication `headlines` belongs to; `None` until the first load arrives.
+    pub headlines_of: Option<String>,
+    pub cursor: usize,
+    pub focus: Focus,
+    pub article: Option<ArticleView>,
+    pub help: bool,
+    pub filter: Filter,
+    pub search: Option<Search>,
+    pub notice: Option<Notice>,
+    pub last_refresh: Option<DateTime<Utc>>,
+    pub last_auto_refresh: Option<DateTime<Utc>>,
+    pub refresh_every: Option<Duration>,
+    /// "Now" as of the last tick: drawing never reads the clock.
+    pub now: DateTime<Utc>,
+    /// Animation frame for spinners, advanced by ticks.
+    pub frame: u64,
+    /// Terminal size in cells, from resize events.
+    pub viewport: (u16, u16),
+    pub session: Session,
+    /// `Some` while the user must sign in: the sign-in screen replaces the reader.
+    pub signin: Option<super::signin::SignIn>,
+    pub keys: KeyMap,
+    pub theme: crate::ui::theme::Theme,
+    /// Request id for headline loads: results for an older request are dropped.
+    pub generation: u64,
+    pub quit: bool,
+}
+
+impl State {
+    pub fn new(
+        pubs: impl IntoIterator<Item = (String, String)>,
+        keys: KeyMap,
+        now: DateTime<Utc>,
+        viewport: (u16, u16),
+    ) -> Self {
+        Self {
+            pubs: pubs
+                .into_iter()
+                .map(|(name, url)| PubState {
+                    name,
+                    url,
+                    status: FeedStatus::Idle,
+                    unread: 0,
+                    new: 0,
+                })
+                .collect(),
+            selected: 0,
+            headlines: Vec::new(),
+            headlines_of: None,
+            cursor: 0,
+            focus: Focus::Headlines,
+            article: None,
+            help: false,
+            filter: Filter::All,
+            search: None,
+            notice: None,
+            last_refresh: None,
+            last_auto_refresh: Some(now),
+            refresh_every: None,
+            now,
+            frame: 0,
+            viewport,
+            session: Session::Anonymous,
+            signin: None,
+            keys,
+            theme: crate::ui::theme::Theme::default(),
+            generation: 0,
+            quit: false,
+        }
+    }
+
+    pub fn selected_pub(&self) -> Option<&PubState> {
+        self.pubs.get(self.selected)
+    }
+
+    pub fn current_headline(&self) -> Option<&Headline> {
+        self.headlines.get(self.cursor)
+    }
+
+    pub fn is_loading(&self) -> bool {
+        self.pubs.iter().any(|p| p.status == FeedStatus::Loading)
+    }
+}

@@ -1,0 +1,724 @@
+//! The one door for change: `update(state, msg)` applies a message and returns the commands the
+//! runtime should run. Pure: no IO, no clock (time arrives in `Msg::Tick`).
+
+use ratatui::crossterm::event::{KeyCode, KeyEventKind, MouseButton, MouseEventKind};
+use ratatui::layout::{Position, Rect};
+
+use super::keys::{Action, Key};
+use super::msg::{Cmd, FeedOutcome, Msg};
+use super::signin::{AuthMsg, Phase, SignIn};
+use super::state::{ArticleView, FeedStatus, Focus, Notice, NoticeKind, Session, State};
+use crate::feed;
+use crate::ui::layout::Areas;
+
+/// The commands to run at startup: load what is cached, then refresh what is stale.
+pub fn init(state: &mut State) -> Vec<Cmd> {
+    let mut cmds = vec![Cmd::LoadUnreadCounts];
+    cmds.extend(load_headlines(state));
+    cmds.extend(refresh(state, (0..state.pubs.len()).collect(), false));
+    cmds
+}
+
+pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
+    match msg {
+        Msg::Key(ev) => {
+            if ev.kind != KeyEventKind::Press {
+                return vec![];
+            }
+            on_key(state, Key::from_event(&ev))
+        }
+        Msg::Mouse(ev) => on_mouse(state, ev.kind, Position::new(ev.column, ev.row)),
+        Msg::Resize(w, h) => {
+            state.viewport = (w, h);
+            clamp_scroll(state);
+            vec![]
+        }
+        Msg::Tick(now) => {
+            state.now = now;
+            state.frame = state.frame.wrapping_add(1);
+            if let Some(n) = &state.notice
+                && n.kind == NoticeKind::Info
+                && (now - n.at).num_seconds() >= 8
+            {
+                state.notice = None;
+            }
+            match (state.refresh_every, state.last_auto_refresh) {
+                (Some(every), Some(last))
+                    if (now - last).to_std().is_ok_and(|d| d >= every) && !state.is_loading() =>
+                {
+                    state.last_auto_refresh = Some(now);
+                    refresh(state, (0..state.pubs.len()).collect(), false)
+                }
+                _ => vec![],
+            }
+        }
+        Msg::Headlines {
+            generation,
+            url,
+            headlines,
+        } => {
+            if generation != state.generation {
+                return vec![]; // a newer request is in flight: this answer is stale
+            }
+            // Keep the cursor on the same article when the list changes under it.
+            let keep = state.current_headline().map(|h| h.id);
+            let same_pub = state.headlines_of.as_deref() == Some(url.as_str());
+            state.headlines = headlines;
+            state.headlines_of = Some(url);
+            state.cursor = match keep {
+                Some(id) if same_pub => {
+                    state.headlines.iter().position(|h| h.id == id).unwrap_or(0)
+                }
+                _ => 0,
+            };
+            vec![]
+        }
+        Msg::SearchResults { generation, hits } => {
+            if generation != state.generation || state.search.is_none() {
+                return vec![];
+            }
+            let keep = state.current_headline().map(|h| h.id);
+            let (headlines, pubs): (Vec<_>, Vec<_>) = hits
+                .into_iter()
+                .map(|h| (h.headline, h.publication))
+                .unzip();
+            state.headlines = headlines;
+            if let Some(s) = &mut state.search {
+                s.publications = pubs;
+            }
+            state.cursor = keep
+                .and_then(|id| state.headlines.iter().position(|h| h.id == id))
+                .unwrap_or(0);
+            vec![]
+        }
+        Msg::Article(article) => {
+            let text = feed::article_text(&article.content_html);
+            state.article = Some(ArticleView {
+                article: *article,
+                text,
+                scroll: 0,
+            });
+            vec![]
+        }
+        Msg::Refreshed { url, outcome, at } => on_refreshed(state, &url, outcome, at),
+        Msg::UnreadCounts(counts) => {
+            for p in &mut state.pubs {
+                p.unread = counts.get(&p.url).copied().unwrap_or(0);
+            }
+            vec![]
+        }
+        Msg::Problem(text) => {
+            state.notice = Some(Notice {
+                text,
+                kind: NoticeKind::Error,
+                at: state.now,
+            });
+            vec![]
+        }
+        Msg::Info(text) => {
+            state.notice = Some(Notice {
+                text,
+                kind: NoticeKind::Info,
+                at: state.now,
+            });
+            vec![]
+        }
+        Msg::Auth(m) => on_auth(state, m),
+    }
+}
+
+fn on_auth(state: &mut State, m: AuthMsg) -> Vec<Cmd> {
+    let progress = |state: &mut State, text: String| {
+        if let Some(si) = &mut state.signin {
+            si.progress = Some(text);
+        }
+    };
+    match m {
+        AuthMsg::Resumed { login } => {
+            state.session = Session::SignedIn { login };
+            state.signin = None;
+        }
+        AuthMsg::ResumedOffline { login, reason } => {
+            state.session = Session::Offline { login };
+            notice(
+                state,
+                NoticeKind::Error,
+                format!("Offline: {reason}. Showing cached news."),
+            );
+        }
+        AuthMsg::NeedsSignIn { reason } => {
+            state.session = Session::Anonymous;
+            state.signin = Some(SignIn::starting(reason));
+            return vec![Cmd::StartSignIn];
+        }
+        AuthMsg::Code {
+            user_code,
+            verification_uri,
+            expires_at,
+        } => {
+            if let Some(si) = &mut state.signin {
+                si.phase = Phase::Code {
+                    user_code,
+                    verification_uri,
+                    expires_at,
+                };
+                si.progress = Some("Waiting for you to approve…".into());
+            }
+        }
+        AuthMsg::Waiting => progress(state, "Waiting for you to approve…".into()),
+        AuthMsg::SlowDown { interval_secs } => {
+            progress(
+                state,
+                format!("GitHub asked newsroom to slow down: checking every {interval_secs} s"),
+            );
+        }
+        AuthMsg::Offline { retry_in_secs } => {
+            progress(state, format!("offline, retrying in {retry_in_secs} s"));
+        }
+        AuthMsg::Verifying => {
+            if let Some(si) = &mut state.signin {
+                si.phase = Phase::Verifying;
+                si.progress = None;
+            }
+        }
+        AuthMsg::SignedIn { login } => {
+            state.signin = None;
+            notice(state, NoticeKind::Info, format!("Signed in as @{login}"));
+            state.session = Session::SignedIn { login };
+            let mut cmds = vec![Cmd::LoadUnreadCounts];
+            cmds.extend(load_headlines(state));
+            return cmds;
+        }
+        AuthMsg::Failed { message } => {
+            if let Some(si) = &mut state.signin {
+                si.phase = Phase::Stopped { message };
+                si.progress = None;
+            }
+        }
+    }
+    vec![]
+}
+
+/// Keys on the sign-in screen: copy the code, open the browser, cancel, try again, quit.
+fn on_signin_key(state: &mut State, key: Key) -> Vec<Cmd> {
+    let Some(si) = &mut state.signin else {
+        return vec![];
+    };
+    let action = state.keys.action(key);
+    if matches!(action, Some(Action::Quit)) {
+        state.quit = true;
+        return vec![];
+    }
+    let ch = match key.code {
+        KeyCode::Char(c) if !key.ctrl => Some(c),
+        _ => None,
+    };
+    match (&si.phase, key.code, ch) {
+        (Phase::Code { user_code, .. }, _, Some('c')) => {
+            let code = user_code.clone();
+            notice(state, NoticeKind::Info, format!("Copied {code}"));
+            vec![Cmd::Copy(code)]
+        }
+        (
+            Phase::Code {
+                verification_uri, ..
+            },
+            KeyCode::Enter,
+            _,
+        )
+        | (
+            Phase::Code {
+                verification_uri, ..
+            },
+            _,
+            Some('o'),
+        ) => match feed::sanitize::safe_url(verification_uri) {
+            Some(url) => vec![Cmd::OpenUrl(url)],
+            None => vec![],
+        },
+        (Phase::Starting | Phase::Code { .. } | Phase::Verifying, KeyCode::Esc, _) => {
+            si.phase = Phase::Stopped {
+                message: "Sign-in cancelled.".into(),
+            };
+            si.progress = None;
+            vec![Cmd::CancelSignIn]
+        }
+        (Phase::Stopped { .. }, KeyCode::Enter, _) | (Phase::Stopped { .. }, _, Some('r')) => {
+            si.phase = Phase::Starting;
+            vec![Cmd::StartSignIn]
+        }
+        _ => vec![],
+    }
+}
+
+fn on_refreshed(
+    state: &mut State,
+    url: &str,
+    outcome: FeedOutcome,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Vec<Cmd> {
+    let Some(i) = state.pubs.iter().position(|p| p.url == url) else {
+        return vec![];
+    };
+    let mut cmds = vec![];
+    let changed = match &outcome {
+        FeedOutcome::Updated { new, .. } => {
+            state.pubs[i].status = FeedStatus::Idle;
+            if i != state.selected || state.focus == Focus::Publications {
+                state.pubs[i].new += u32::try_from(*new).unwrap_or(u32::MAX);
+            }
+            *new > 0 || state.headlines_of.as_deref() != Some(url)
+        }
+        FeedOutcome::NotModified | FeedOutcome::Fresh => {
+            state.pubs[i].status = FeedStatus::Idle;
+            false
+        }
+        FeedOutcome::Failed(why) => {
+            state.pubs[i].status = FeedStatus::Failed(why.clone());
+            false
+        }
+    };
+    if !matches!(outcome, FeedOutcome::Fresh | FeedOutcome::Failed(_)) {
+        state.last_refresh = Some(at);
+    }
+    if changed {
+        cmds.push(Cmd::LoadUnreadCounts);
+        if i == state.selected && state.search.is_none() {
+            cmds.extend(load_headlines(state));
+        }
+    }
+    cmds
+}
+
+fn on_key(state: &mut State, key: Key) -> Vec<Cmd> {
+    if state.signin.is_some() {
+        return on_signin_key(state, key);
+    }
+    if state.search.as_ref().is_some_and(|s| s.editing) {
+        return on_search_key(state, key);
+    }
+    let action = state.keys.action(key);
+    if state.help {
+        // The overlay is modal: it closes on its own key, Esc or q; Ctrl-C still quits.
+        match action {
+            Some(Action::Help | Action::Back) => state.help = false,
+            Some(Action::Quit) if key.ctrl => state.quit = true,
+            Some(Action::Quit) => state.help = false,
+            _ => {}
+        }
+        return vec![];
+    }
+    if let Some(action) = action {
+        return on_action(state, action);
+    }
+    if let Some(i) = state.keys.publication_for(key) {
+        return select_pub(state, i);
+    }
+    vec![]
+}
+
+fn on_action(state: &mut State, action: Action) -> Vec<Cmd> {
+    match action {
+        Action::Quit => {
+            state.quit = true;
+            vec![]
+        }
+        Action::Help => {
+            state.help = true;
+            vec![]
+        }
+        Action::Back if state.search.is_some() && state.focus != Focus::Article => {
+            close_search(state)
+        }
+        Action::Back => {
+            state.focus = match state.focus {
+                Focus::Article => Focus::Headlines,
+                Focus::Headlines | Focus::Publications => Focus::Publications,
+            };
+            vec![]
+        }
+        Action::FocusNext | Action::FocusRight => {
+            let wrap = action == Action::FocusNext;
+            state.focus = match state.focus {
+                Focus::Publications => Focus::Headlines,
+                Focus::Headlines if state.article.is_some() => Focus::Article,
+                Focus::Headlines if wrap => Focus::Publications,
+                Focus::Article if wrap => Focus::Publications,
+                f => f,
+            };
+            vec![]
+        }
+        Action::FocusPrev | Action::FocusLeft => {
+            let wrap = action == Action::FocusPrev;
+            state.focus = match state.focus {
+                Focus::Article => Focus::Headlines,
+                Focus::Headlines => Focus::Publications,
+                Focus::Publications if wrap && state.article.is_some() => Focus::Article,
+                Focus::Publications if wrap => Focus::Headlines,
+                f => f,
+            };
+            vec![]
+        }
+        Action::Down => step(state, 1),
+        Action::Up => step(state, -1),
+        Action::Top => step(state, i64::MIN / 2),
+        Action::Bottom => step(state, i64::MAX / 2),
+        Action::PageDown | Action::PageUp => {
+            let sign = if action == Action::PageDown { 1 } else { -1 };
+            if state.article.is_some() && state.focus != Focus::Publications {
+                let page = i32::from(Areas::of(state.viewport).article_text_height().max(2) - 1);
+                scroll_article(state, sign * page);
+                vec![]
+            } else {
+                let page = i64::from(
+                    Areas::of(state.viewport)
+                        .headlines
+                        .height
+                        .saturating_sub(2)
+                        .max(1),
+                );
+                step(state, i64::from(sign) * page)
+            }
+        }
+        Action::Open => match state.focus {
+            Focus::Publications => {
+                state.focus = Focus::Headlines;
+                vec![]
+            }
+            Focus::Headlines => open_current(state),
+            Focus::Article => vec![],
+        },
+        Action::OpenInBrowser | Action::CopyLink => {
+            let link = match (&state.article, state.focus) {
+                (Some(a), Focus::Article) => a.article.headline.link.clone(),
+                _ => state.current_headline().and_then(|h| h.link.clone()),
+            };
+            match link.as_deref().and_then(feed::sanitize::safe_url) {
+                Some(url) if action == Action::OpenInBrowser => {
+                    notice(state, NoticeKind::Info, format!("Opening {url}"));
+                    vec![Cmd::OpenUrl(url)]
+                }
+                Some(url) => {
+                    notice(state, NoticeKind::Info, format!("Copied {url}"));
+                    vec![Cmd::Copy(url)]
+                }
+                None => {
+                    notice(
+                        state,
+                        NoticeKind::Error,
+                        "This article has no web link".into(),
+                    );
+                    vec![]
+                }
+            }
+        }
+        Action::Refresh => refresh(state, vec![state.selected], true),
+        Action::RefreshAll => refresh(state, (0..state.pubs.len()).collect(), true),
+        Action::ToggleRead => {
+            let Some(h) = state.headlines.get_mut(state.cursor) else {
+                return vec![];
+            };
+            h.read = !h.read;
+            let (id, read) = (h.id, h.read);
+            if state.search.is_some() {
+                // A result may belong to any publication: ask the cache for the counts.
+                return vec![Cmd::SetRead { id, read }, Cmd::LoadUnreadCounts];
+            }
+            if let Some(p) = state.pubs.get_mut(state.selected) {
+                p.unread = if read {
+                    p.unread.saturating_sub(1)
+                } else {
+                    p.unread + 1
+                };
+            }
+            vec![Cmd::SetRead { id, read }]
+        }
+        Action::ToggleStar => {
+            let Some(h) = state.headlines.get_mut(state.cursor) else {
+                return vec![];
+            };
+            h.starred = !h.starred;
+            vec![Cmd::SetStarred {
+                id: h.id,
+                starred: h.starred,
+            }]
+        }
+        Action::MarkAllRead if state.search.is_some() => {
+            notice(
+                state,
+                NoticeKind::Error,
+                "Close the search (Esc) to mark a publication read".into(),
+            );
+            vec![]
+        }
+        Action::MarkAllRead => {
+            let Some(p) = state.pubs.get_mut(state.selected) else {
+                return vec![];
+            };
+            p.unread = 0;
+            p.new = 0;
+            let url = p.url.clone();
+            for h in &mut state.headlines {
+                h.read = true;
+            }
+            vec![Cmd::MarkAllRead { url }]
+        }
+        Action::Filter => {
+            state.filter = state.filter.next();
+            notice(
+                state,
+                NoticeKind::Info,
+                format!("Showing {} articles", state.filter.label()),
+            );
+            load_headlines(state)
+        }
+        Action::Search => {
+            let s = state.search.get_or_insert_with(Default::default);
+            s.editing = true;
+            state.focus = Focus::Headlines;
+            // Results of loads started before the search are stale now.
+            state.generation += 1;
+            vec![]
+        }
+    }
+}
+
+fn notice(state: &mut State, kind: NoticeKind, text: String) {
+    state.notice = Some(Notice {
+        text,
+        kind,
+        at: state.now,
+    });
+}
+
+/// Moves within the focused pane; `delta` saturates at either end.
+fn step(state: &mut State, delta: i64) -> Vec<Cmd> {
+    match state.focus {
+        Focus::Publications => {
+            let last = state.pubs.len().saturating_sub(1);
+            let target = clamp_index(state.selected, delta, last);
+            select_pub(state, target)
+        }
+        Focus::Headlines => {
+            let last = state.headlines.len().saturating_sub(1);
+            state.cursor = clamp_index(state.cursor, delta, last);
+            vec![]
+        }
+        Focus::Article => {
+            let d = i32::try_from(delta.clamp(-100_000, 100_000)).unwrap_or(0);
+            scroll_article(state, d);
+            vec![]
+        }
+    }
+}
+
+fn clamp_index(current: usize, delta: i64, last: usize) -> usize {
+    let cur = i64::try_from(current).unwrap_or(0);
+    let last_i = i64::try_from(last).unwrap_or(0);
+    usize::try_from(cur.saturating_add(delta).clamp(0, last_i)).unwrap_or(0)
+}
+
+fn scroll_article(state: &mut State, delta: i32) {
+    if let Some(a) = &mut state.article {
+        let s = i32::from(a.scroll) + delta;
+        a.scroll = u16::try_from(s.max(0)).unwrap_or(u16::MAX);
+    }
+    clamp_scroll(state);
+}
+
+/// Keeps the article's scroll within its wrapped length at the current size.
+fn clamp_scroll(state: &mut State) {
+    let areas = Areas::of(state.viewport);
+    if let Some(a) = &mut state.article {
+        let lines = crate::ui::article::line_count(a, areas.article_text_width());
+        let max = lines.saturating_sub(usize::from(areas.article_text_height()));
+        a.scroll = a.scroll.min(u16::try_from(max).unwrap_or(u16::MAX));
+    }
+}
+
+/// Typing a search: characters edit the query (results follow as you type), arrows move,
+/// Enter opens the selected result, Esc closes the search.
+fn on_search_key(state: &mut State, key: Key) -> Vec<Cmd> {
+    let Some(search) = &mut state.search else {
+        return vec![];
+    };
+    match key.code {
+        KeyCode::Char('c') if key.ctrl => {
+            state.quit = true;
+            vec![]
+        }
+        KeyCode::Esc => close_search(state),
+        KeyCode::Enter => {
+            search.editing = false;
+            open_current(state)
+        }
+        KeyCode::Down | KeyCode::Up => {
+            let d = if key.code == KeyCode::Down { 1 } else { -1 };
+            state.cursor = clamp_index(state.cursor, d, state.headlines.len().saturating_sub(1));
+            vec![]
+        }
+        KeyCode::Backspace => {
+            search.query.pop();
+            search_cmd(state)
+        }
+        KeyCode::Char(c) if !key.ctrl && !c.is_control() => {
+            if search.query.chars().count() < 200 {
+                search.query.push(c);
+            }
+            search_cmd(state)
+        }
+        _ => vec![],
+    }
+}
+
+fn search_cmd(state: &mut State) -> Vec<Cmd> {
+    let Some(s) = &state.search else {
+        return vec![];
+    };
+    state.generation += 1;
+    let query = s.query.trim().to_owned();
+    if query.is_empty() {
+        state.headlines.clear();
+        state.cursor = 0;
+        return vec![];
+    }
+    vec![Cmd::Search {
+        query,
+        generation: state.generation,
+    }]
+}
+
+fn close_search(state: &mut State) -> Vec<Cmd> {
+    state.search = None;
+    state.headlines.clear();
+    state.headlines_of = None;
+    state.cursor = 0;
+    load_headlines(state)
+}
+
+fn select_pub(state: &mut State, i: usize) -> Vec<Cmd> {
+    if i >= state.pubs.len() {
+        return vec![];
+    }
+    if state.search.is_some() {
+        state.search = None;
+        state.headlines_of = None;
+    }
+    if state.focus == Focus::Article {
+        state.focus = Focus::Headlines;
+    }
+    if i == state.selected && state.headlines_of.is_some() {
+        return vec![];
+    }
+    state.selected = i;
+    state.pubs[i].new = 0;
+    state.cursor = 0;
+    state.headlines.clear();
+    state.headlines_of = None;
+    load_headlines(state)
+}
+
+fn load_headlines(state: &mut State) -> Vec<Cmd> {
+    let Some(p) = state.pubs.get(state.selected) else {
+        return vec![];
+    };
+    state.generation += 1;
+    vec![Cmd::LoadHeadlines {
+        url: p.url.clone(),
+        filter: state.filter,
+        generation: state.generation,
+    }]
+}
+
+fn open_current(state: &mut State) -> Vec<Cmd> {
+    let Some(h) = state.headlines.get_mut(state.cursor) else {
+        return vec![];
+    };
+    let id = h.id;
+    let mut cmds = vec![Cmd::LoadArticle { id }];
+    if !h.read {
+        h.read = true;
+        cmds.push(Cmd::SetRead { id, read: true });
+        if state.search.is_some() {
+            cmds.push(Cmd::LoadUnreadCounts);
+        } else if let Some(p) = state.pubs.get_mut(state.selected) {
+            p.unread = p.unread.saturating_sub(1);
+        }
+    }
+    state.focus = Focus::Article;
+    cmds
+}
+
+fn refresh(state: &mut State, which: Vec<usize>, force: bool) -> Vec<Cmd> {
+    let mut urls = Vec::new();
+    for i in which {
+        if let Some(p) = state.pubs.get_mut(i)
+            && p.status != FeedStatus::Loading
+        {
+            p.status = FeedStatus::Loading;
+            urls.push(p.url.clone());
+        }
+    }
+    if urls.is_empty() {
+        vec![]
+    } else {
+        vec![Cmd::Refresh { urls, force }]
+    }
+}
+
+fn on_mouse(state: &mut State, kind: MouseEventKind, at: Position) -> Vec<Cmd> {
+    if state.signin.is_some() {
+        return vec![];
+    }
+    let areas = Areas::of(state.viewport);
+    let inside = |r: Rect| r.contains(at);
+    match kind {
+        MouseEventKind::Down(MouseButton::Left) => {
+            if inside(areas.pubs) {
+                state.focus = Focus::Publications;
+                // Row 0 is the border; rows are one publication each.
+                let row = usize::from(at.y.saturating_sub(areas.pubs.y + 1));
+                return select_pub(state, row);
+            }
+            if inside(areas.headlines) {
+                state.focus = Focus::Headlines;
+                let visible = usize::from(areas.headlines.height.saturating_sub(2)).max(1);
+                let offset = crate::ui::headlines::offset(state.cursor, visible);
+                let row = usize::from(at.y.saturating_sub(areas.headlines.y + 1)) + offset;
+                if row < state.headlines.len() {
+                    if row == state.cursor {
+                        return open_current(state);
+                    }
+                    state.cursor = row;
+                }
+                return vec![];
+            }
+            if inside(areas.article) && state.article.is_some() {
+                state.focus = Focus::Article;
+            }
+            vec![]
+        }
+        MouseEventKind::ScrollDown | MouseEventKind::ScrollUp => {
+            let d = if kind == MouseEventKind::ScrollDown {
+                3
+            } else {
+                -3
+            };
+            if inside(areas.article) {
+                scroll_article(state, d);
+                vec![]
+            } else if inside(areas.headlines) {
+                let last = state.headlines.len().saturating_sub(1);
+                state.cursor = clamp_index(state.cursor, i64::from(d.signum()), last);
+                vec![]
+            } else if inside(areas.pubs) {
+                let last = state.pubs.len().saturating_sub(1);
+                let t = clamp_index(state.selected, i64::from(d.signum()), last);
+                select_pub(state, t)
+            } else {
+                vec![]
+            }
+        }
+        _ => vec![],
+    }
+}

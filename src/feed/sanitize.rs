@@ -1,0 +1,550 @@
+//! The one gate for untrusted text: every string that came from a feed or a server passes here
+//! before it can reach the terminal, a log, the clipboard or the browser.
+//!
+//! [`clean`] makes text inert for a terminal; [`clean_line`] also folds it onto one line;
+//! [`safe_url`] admits only http(s) links; [`html_to_text`] renders an article body. The
+//! crate-internal helpers turn small HTML fragments (titles, names) into one clean line.
+
+/// Makes untrusted text inert for a terminal.
+///
+/// Removed: C0 controls except `\n` (a tab becomes spaces, `\r` and U+2028/9 become `\n`), DEL,
+/// C1 controls, whole escape sequences (CSI, OSC — including OSC 8 hyperlinks and OSC 52
+/// clipboard writes — DCS, APC, PM, SOS and two-byte escapes, whether introduced by ESC or by
+/// their C1 form), bidi overrides and isolates, and invisible format characters that can make
+/// text read differently from what it is.
+pub fn clean(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\n' => out.push('\n'),
+            '\t' => out.push_str("    "),
+            '\r' => {
+                // CRLF is one break; a lone CR would let text overwrite its own line.
+                if chars.peek() != Some(&'\n') {
+                    out.push('\n');
+                }
+            }
+            '\u{2028}' | '\u{2029}' => out.push('\n'),
+            '\u{1b}' => skip_escape(&mut chars),
+            '\u{9b}' => skip_csi(&mut chars),
+            '\u{9d}' | '\u{90}' | '\u{98}' | '\u{9e}' | '\u{9f}' => skip_string(&mut chars),
+            c if is_invisible(c) => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Collapses untrusted text onto one clean line (titles, names, status text): every run of
+/// whitespace, line breaks included, becomes one space; ends are trimmed.
+pub fn clean_line(s: &str) -> String {
+    let cleaned = clean(s);
+    let mut out = String::with_capacity(cleaned.len());
+    for word in cleaned.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
+}
+
+/// HTML to readable, sanitized text: paragraphs, lists, quotes and headings kept, links listed
+/// as numbered references at the end, scripts and styles dropped. Lines are not wrapped.
+pub fn html_to_text(html: &str) -> String {
+    super::html::to_text(html, None)
+}
+
+/// A URL that may be opened or shown: only absolute http and https URLs, at most
+/// [`MAX_URL_LEN`] bytes. Escape sequences are removed first (not percent-encoded into the
+/// link); the result is the parsed URL re-serialized, which is pure ASCII (international
+/// hosts in punycode, everything else percent-encoded), so it is terminal-safe.
+pub fn safe_url(s: &str) -> Option<String> {
+    safe_url_from(s, None)
+}
+
+/// The longest link we keep; real article URLs are far shorter, and a longer one is noise.
+pub const MAX_URL_LEN: usize = 8192;
+
+/// Resolves a possibly relative link against `base` (which must already be a safe URL), then
+/// applies the [`safe_url`] rules.
+pub(crate) fn safe_url_from(s: &str, base: Option<&str>) -> Option<String> {
+    if s.len() > MAX_URL_LEN * 2 {
+        return None;
+    }
+    let cleaned = clean(s);
+    let s = cleaned.trim();
+    if s.is_empty() {
+        return None;
+    }
+    match url::Url::parse(s) {
+        Ok(u) => web_url(u),
+        Err(url::ParseError::RelativeUrlWithoutBase) => {
+            let base = url::Url::parse(base?).ok()?;
+            web_url(base.join(s).ok()?)
+        }
+        Err(_) => None,
+    }
+}
+
+fn web_url(u: url::Url) -> Option<String> {
+    if !matches!(u.scheme(), "http" | "https") || u.host_str().is_none_or(str::is_empty) {
+        return None;
+    }
+    let s = String::from(u);
+    (s.len() <= MAX_URL_LEN).then_some(s)
+}
+
+/// Characters that render as nothing but change how the text around them reads: bidi
+/// embeddings, overrides, isolates and marks (the "Trojan Source" set), zero-width spaces and
+/// joiners that are not needed by any script, the BOM, interlinear annotations and tag
+/// characters (used to smuggle invisible text). ZWJ and ZWNJ stay: emoji and several scripts
+/// need them, and they cannot reorder text.
+fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{0}'..='\u{8}'
+            | '\u{b}'..='\u{1f}'
+            | '\u{7f}'..='\u{9f}'
+            | '\u{061c}'
+            | '\u{180e}'
+            | '\u{200b}'
+            | '\u{200e}'
+            | '\u{200f}'
+            | '\u{202a}'..='\u{202e}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{2069}'
+            | '\u{206a}'..='\u{206f}'
+            | '\u{feff}'
+            | '\u{fff9}'..='\u{fffb}'
+            | '\u{e0000}'..='\u{e007f}'
+    )
+}
+
+type Chars<'a> = std::iter::Peekable<std::str::Chars<'a>>;
+
+/// After an ESC: consumes the rest of the sequence it introduces.
+fn skip_escape(chars: &mut Chars<'_>) {
+    match chars.peek().copied() {
+        Some('[') => {
+            chars.next();
+            skip_csi(chars);
+        }
+        Some(']' | 'P' | 'X' | '^' | '_') => {
+            chars.next();
+            skip_string(chars);
+        }
+        // nF escapes: intermediates (space to '/') then one final byte, e.g. `ESC ( B`.
+        Some('\u{20}'..='\u{2f}') => {
+            while chars
+                .next_if(|c| matches!(c, '\u{20}'..='\u{2f}'))
+                .is_some()
+            {}
+            chars.next_if(|c| matches!(c, '\u{30}'..='\u{7e}'));
+        }
+        // Two-byte escapes such as `ESC c` (reset) or `ESC 7` (save cursor).
+        Some('\u{30}'..='\u{7e}') => {
+            chars.next();
+        }
+        _ => {}
+    }
+}
+
+/// A control sequence: parameter and intermediate bytes up to one final byte. Stops early
+/// (keeping the character) at anything that cannot be part of the sequence, so a stray
+/// `ESC [` cannot swallow the words after it.
+fn skip_csi(chars: &mut Chars<'_>) {
+    while let Some(&c) = chars.peek() {
+        match c {
+            '\u{20}'..='\u{3f}' => {
+                chars.next();
+            }
+            '\u{40}'..='\u{7e}' => {
+                chars.next();
+                return;
+            }
+            _ => return,
+        }
+    }
+}
+
+/// A string sequence (OSC, DCS, SOS, PM, APC): everything up to BEL or ST (`ESC \` or U+009C).
+/// An unterminated one runs to the end of the text, as it would in a terminal.
+fn skip_string(chars: &mut Chars<'_>) {
+    while let Some(c) = chars.next() {
+        match c {
+            '\u{7}' | '\u{9c}' => return,
+            '\u{1b}' => {
+                chars.next_if_eq(&'\\');
+                return;
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Caps a string at `max` characters, marking the cut with an ellipsis.
+pub(crate) fn truncate_chars(mut s: String, max: usize) -> String {
+    if let Some((i, _)) = s.char_indices().nth(max) {
+        s.truncate(i);
+        s.push('…');
+    }
+    s
+}
+
+/// Caps a string at about `max` bytes, on a character boundary.
+pub(crate) fn truncate_bytes(s: &str, max: usize) -> &str {
+    if s.len() <= max {
+        return s;
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
+}
+
+/// A small HTML fragment (a title, a name) as one clean line: tags dropped, entities decoded.
+/// Titles are short and common, so this is a plain scan rather than a full HTML parse.
+pub(crate) fn html_line(s: &str) -> String {
+    if !s.contains(['<', '&']) {
+        return clean_line(s);
+    }
+    clean_line(&decode_entities(&strip_tags(s, ' ')))
+}
+
+/// Plain text that may still hold entity references an XML parser left alone (`&nbsp;` is not
+/// XML): decoded and folded onto one clean line.
+pub(crate) fn text_line(s: &str) -> String {
+    if !s.contains('&') {
+        return clean_line(s);
+    }
+    clean_line(&decode_entities(s))
+}
+
+/// Removes markup from an HTML fragment, keeping text. Block-level tags become `block_sep` so
+/// that words on either side do not run together; `<script>`/`<style>` lose their content too.
+pub(crate) fn strip_tags(s: &str, block_sep: char) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(lt) = rest.find('<') {
+        out.push_str(&rest[..lt]);
+        let after = &rest[lt + 1..];
+        let starts_tag = after
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || matches!(c, '/' | '!' | '?'));
+        if !starts_tag {
+            out.push('<');
+            rest = after;
+            continue;
+        }
+        if let Some(body) = after.strip_prefix("!--") {
+            rest = body.find("-->").map_or("", |e| &body[e + 3..]);
+            continue;
+        }
+        let Some(gt) = after.find('>') else {
+            // An unclosed tag at the end: drop it.
+            rest = "";
+            break;
+        };
+        let tag = &after[..gt];
+        rest = &after[gt + 1..];
+        let name: String = tag
+            .trim_start_matches('/')
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .map(|c| c.to_ascii_lowercase())
+            .collect();
+        if !tag.starts_with('/') && matches!(name.as_str(), "script" | "style") {
+            let close = format!("</{name}");
+            rest = find_ascii_ci(rest, &close)
+                .and_then(|i| rest[i..].find('>').map(|g| &rest[i + g + 1..]))
+                .unwrap_or("");
+            continue;
+        }
+        if !is_inline_tag(&name) {
+            out.push(block_sep);
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+fn is_inline_tag(name: &str) -> bool {
+    matches!(
+        name,
+        "a" | "abbr"
+            | "b"
+            | "bdi"
+            | "bdo"
+            | "cite"
+            | "code"
+            | "data"
+            | "dfn"
+            | "em"
+            | "font"
+            | "i"
+            | "kbd"
+            | "mark"
+            | "q"
+            | "s"
+            | "samp"
+            | "small"
+            | "span"
+            | "strike"
+            | "strong"
+            | "sub"
+            | "sup"
+            | "time"
+            | "tt"
+            | "u"
+            | "var"
+            | "wbr"
+    )
+}
+
+pub(crate) fn find_ascii_ci(hay: &str, needle: &str) -> Option<usize> {
+    hay.as_bytes()
+        .windows(needle.len())
+        .position(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
+}
+
+/// Decodes HTML character references: the full HTML5 named set (from `html5ever`, the table
+/// the HTML parser itself uses), decimal and hex. Anything unknown is left as written.
+pub(crate) fn decode_entities(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(amp) = rest.find('&') {
+        out.push_str(&rest[..amp]);
+        let after = &rest[amp + 1..];
+        match decode_one(after) {
+            Some((decoded, used)) => {
+                out.push_str(&decoded);
+                rest = &after[used..];
+            }
+            None => {
+                out.push('&');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Decodes only numeric references to C0 controls and DEL (`&#27;`), so that [`clean`] sees an
+/// escape sequence written that way whole, before an HTML parser drops the ESC and leaves the
+/// rest of the sequence as visible text.
+pub(crate) fn decode_control_refs(s: &str) -> String {
+    if !s.contains("&#") {
+        return s.to_owned();
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find("&#") {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 1..];
+        match decode_one(after) {
+            Some((c, used)) if c.chars().all(|c| c < '\u{20}' || c == '\u{7f}') => {
+                out.push_str(&c);
+                rest = &after[used..];
+            }
+            _ => {
+                out.push('&');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// One reference after its `&`: the text it stands for and how many bytes it used.
+fn decode_one(after: &str) -> Option<(String, usize)> {
+    if let Some(num) = after.strip_prefix('#') {
+        let (digits, radix, skip) = match num.strip_prefix(['x', 'X']) {
+            Some(hex) => (hex, 16, 2),
+            None => (num, 10, 1),
+        };
+        let len = digits
+            .find(|c: char| !c.is_digit(radix))
+            .unwrap_or(digits.len());
+        if len == 0 || len > 8 {
+            return None;
+        }
+        let code = u32::from_str_radix(&digits[..len], radix).ok()?;
+        let c = match code {
+            0 => '\u{fffd}',
+            // Windows-1252 code points written as references: what the author meant.
+            0x80..=0x9f => cp1252_c1(code).unwrap_or('\u{fffd}'),
+            _ => char::from_u32(code).unwrap_or('\u{fffd}'),
+        };
+        let semi = usize::from(digits[len..].starts_with(';'));
+        return Some((c.to_string(), skip + len + semi));
+    }
+    // Names are ASCII alphanumerics; the longest HTML5 name is 32 bytes.
+    let len = after
+        .bytes()
+        .take(33)
+        .take_while(u8::is_ascii_alphanumeric)
+        .count();
+    if len == 0 {
+        return None;
+    }
+    if after[len..].starts_with(';')
+        && let Some(text) = named_entity(&after[..=len])
+    {
+        return Some((text, len + 1));
+    }
+    // Legacy references written without `;` (`&amp`, `&copy`): only the exact, known name.
+    Some((named_entity(&after[..len])?, len))
+}
+
+/// The table also maps every prefix of a name to (0, 0) for the tokenizer's benefit; those are
+/// not entities.
+fn named_entity(name: &str) -> Option<String> {
+    match html5ever::data::NAMED_ENTITIES.get(name) {
+        Some(&(a, b)) if a != 0 => Some(entity_chars(a, b)),
+        _ => None,
+    }
+}
+
+fn entity_chars(a: u32, b: u32) -> String {
+    [a, b]
+        .into_iter()
+        .filter(|&c| c != 0)
+        .filter_map(char::from_u32)
+        .collect()
+}
+
+fn cp1252_c1(code: u32) -> Option<char> {
+    let byte = u8::try_from(code).ok()?;
+    let bytes = [byte];
+    let (s, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(&bytes);
+    s.chars()
+        .next()
+        .filter(|c| !('\u{80}'..='\u{9f}').contains(c))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keeps_ordinary_text_and_newlines() {
+        assert_eq!(
+            clean("Hello, wörld 日本 🎉\nnext"),
+            "Hello, wörld 日本 🎉\nnext"
+        );
+        assert_eq!(clean("a\tb\r\nc\rd"), "a    b\nc\nd");
+    }
+
+    #[test]
+    fn removes_whole_escape_sequences() {
+        assert_eq!(clean("red\x1b[31;1mtext\x1b[0m!"), "redtext!");
+        assert_eq!(clean("a\x1b]0;evil title\x07b"), "ab");
+        assert_eq!(clean("a\x1b]52;c;ZXZpbA==\x1b\\b"), "ab");
+        assert_eq!(
+            clean("\x1b]8;;https://evil.example/\x1b\\click\x1b]8;;\x1b\\"),
+            "click"
+        );
+        assert_eq!(clean("x\x1bP1$qm\x1b\\y"), "xy");
+        assert_eq!(clean("x\x1b_apc\x1b\\y\x1b^pm\x07z"), "xyz");
+        assert_eq!(clean("x\x1b(By\x1bcz\x1b7w"), "xyzw");
+        assert_eq!(clean("x\u{9b}2Jy\u{9d}0;t\u{9c}z"), "xyz");
+        // A CSI cut short by an ordinary word keeps the word.
+        assert_eq!(clean("\x1b[\u{e9}t\u{e9}"), "\u{e9}t\u{e9}");
+        // An OSC that never ends hides what a terminal would have hidden.
+        assert_eq!(clean("ok\x1b]0;no end"), "ok");
+        assert_eq!(clean("trailing\x1b"), "trailing");
+    }
+
+    #[test]
+    fn removes_controls_bidi_and_invisibles() {
+        assert_eq!(clean("a\x00b\x07c\x08d\x7fe\u{85}f\u{80}g"), "abcdefg");
+        assert_eq!(clean("abc\u{202e}fed\u{202c}"), "abcfed");
+        assert_eq!(clean("\u{2066}x\u{2069}\u{200e}\u{200f}\u{61c}y"), "xy");
+        assert_eq!(clean("zero\u{200b}width\u{feff}"), "zerowidth");
+        assert_eq!(clean("tag\u{e0041}\u{e0042}"), "tag");
+        // Joiners are kept: emoji sequences need them.
+        assert_eq!(clean("👩\u{200d}💻"), "👩\u{200d}💻");
+    }
+
+    #[test]
+    fn clean_line_folds_whitespace() {
+        assert_eq!(
+            clean_line("  one\n two\t\tthree \u{2028} "),
+            "one two three"
+        );
+        assert_eq!(clean_line("\x1b[2Jtitle"), "title");
+    }
+
+    #[test]
+    fn safe_url_admits_only_web_links() {
+        assert_eq!(
+            safe_url(" https://example.com/a b ").as_deref(),
+            Some("https://example.com/a%20b")
+        );
+        assert_eq!(
+            safe_url("http://bücher.example/").as_deref(),
+            Some("http://xn--bcher-kva.example/")
+        );
+        for bad in [
+            "javascript:alert(1)",
+            "data:text/html,x",
+            "file:///etc/passwd",
+            "/relative",
+            "mailto:a@b",
+            "",
+        ] {
+            assert_eq!(safe_url(bad), None, "{bad}");
+        }
+        assert_eq!(
+            safe_url("https://example.com/\u{202e}gpj.exe\x1b[31m").as_deref(),
+            Some("https://example.com/gpj.exe")
+        );
+        let long = format!("https://example.com/{}", "a".repeat(MAX_URL_LEN));
+        assert_eq!(safe_url(&long), None);
+    }
+
+    #[test]
+    fn relative_links_resolve_against_a_base() {
+        let base = Some("https://github.com/gulpjs/gulp/releases");
+        assert_eq!(
+            safe_url_from("/gulpjs/gulp/releases/tag/v3.9.0", base).as_deref(),
+            Some("https://github.com/gulpjs/gulp/releases/tag/v3.9.0")
+        );
+        assert_eq!(safe_url_from("/x", None), None);
+        assert_eq!(safe_url_from("javascript:alert(1)", base), None);
+    }
+
+    #[test]
+    fn html_fragments_become_one_line() {
+        assert_eq!(
+            html_line("<b>Bold</b> &amp; <i>it</i>&nbsp;&#8217;s"),
+            "Bold & it \u{2019}s"
+        );
+        assert_eq!(
+            html_line("AT&T &copy 2024 &bogus; &#x1F600;"),
+            "AT&T © 2024 &bogus; 😀"
+        );
+        assert_eq!(html_line("a<script>evil()</script>b<p>c"), "ab c");
+        assert_eq!(html_line("1 < 2 and 3 > 2"), "1 < 2 and 3 > 2");
+        assert_eq!(
+            html_line("&#150; &#0; &#xD800;"),
+            "\u{2013} \u{fffd} \u{fffd}"
+        );
+        assert_eq!(text_line("x&lt;y&gt;"), "x<y>");
+        // Entities cannot smuggle controls past the gate.
+        assert_eq!(html_line("a&#27;[31mb&#x9b;c"), "ab\u{203a}c");
+    }
+
+    #[test]
+    fn truncation_respects_characters() {
+        assert_eq!(truncate_chars("héllo".into(), 2), "hé…");
+        assert_eq!(truncate_chars("hi".into(), 2), "hi");
+        assert_eq!(truncate_bytes("héllo", 2), "h");
+    }
+}

@@ -1,0 +1,23 @@
+//! newsroom: a terminal news reader. The binary only wires things; everything lives here so that
+//! tests and benchmarks drive the real core.
+
+pub mod app;
+pub mod auth;
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod config_edit;
+pub mod discover;
+pub mod feed;
+pub mod fetch;
+pub mod headless;
+pub mod logging;
+pub mod opml;
+pub mod paths;
+pub mod refresh;
+pub mod runtime;
+pub mod store;
+pub mod terminal;
+mod terminal_signals;
+pub mod tui;
+pub mod ui;

@@ -1,0 +1,34 @@
+//! Logging goes to a file in the state dir, never to the terminal under the TUI. Daily files, a
+//! few kept. What is logged is our own text plus sanitized feed text; never a token.
+
+use std::path::Path;
+
+use tracing_appender::non_blocking::WorkerGuard;
+use tracing_subscriber::EnvFilter;
+
+/// Starts logging to `dir/newsroom.log.YYYY-MM-DD`. Keep the guard alive until exit so the last
+/// lines are flushed. A log dir that cannot be created is not fatal: newsroom runs without logs.
+pub fn init(dir: &Path, verbose: bool) -> Option<WorkerGuard> {
+    std::fs::create_dir_all(dir).ok()?;
+    let appender = tracing_appender::rolling::Builder::new()
+        .rotation(tracing_appender::rolling::Rotation::DAILY)
+        .filename_prefix("newsroom.log")
+        .max_log_files(7)
+        .build(dir)
+        .ok()?;
+    let (writer, guard) = tracing_appender::non_blocking(appender);
+    let default = if verbose {
+        "newsroom=debug,info"
+    } else {
+        "newsroom=info,warn"
+    };
+    let filter =
+        EnvFilter::try_from_env("NEWSROOM_LOG").unwrap_or_else(|_| EnvFilter::new(default));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(writer)
+        .with_ansi(false)
+        .try_init()
+        .ok()?;
+    Some(guard)
+}

@@ -1,0 +1,868 @@
+//! The SQLite cache: the only file with SQL. Publications, articles, read/star state and
+//! per-feed fetch state (validators, freshness, back-off, last error).
+//!
+//! One feed's refresh is one transaction ([`Store::apply_fetch`]), so a crash at any moment
+//! leaves every feed either as it was or fully updated. WAL mode lets a second connection (a
+//! `newsroom fetch` from cron while the TUI is open) read while another writes.
+//!
+//! Startup cost must not grow with the cache: headlines come from an index in display order and
+//! only as many as asked for, bodies live in their own table and are read one at a time, and
+//! unread counts are kept per publication by triggers instead of being counted.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, ErrorCode, OptionalExtension, params};
+
+use crate::config::CacheConfig;
+use crate::feed::{Feed, Item};
+use crate::fetch::Validators;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cache error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error(
+        "cannot write the cache {}: {detail}. Make that directory writable, or choose another \
+         file with --db PATH",
+        path.display()
+    )]
+    Unwritable { path: PathBuf, detail: String },
+    #[error(
+        "{} is an SQLite database but not a newsroom cache; choose another file with --db PATH",
+        path.display()
+    )]
+    Foreign { path: PathBuf },
+    #[error("{0}")]
+    Other(String),
+}
+
+/// One row of the headline list: what the list shows, without the article body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Headline {
+    pub id: i64,
+    pub title: String,
+    pub link: Option<String>,
+    pub published: Option<DateTime<Utc>>,
+    pub read: bool,
+    pub starred: bool,
+}
+
+/// A whole article, loaded only when opened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Article {
+    pub headline: Headline,
+    pub publication: String,
+    pub author: Option<String>,
+    pub content_html: String,
+}
+
+/// What the cache remembers about fetching one feed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FeedState {
+    pub validators: Validators,
+    /// Do not fetch before this unless forced (Cache-Control/Expires/ttl).
+    pub fresh_until: Option<DateTime<Utc>>,
+    /// Do not fetch before this even if forced (Retry-After).
+    pub retry_after_until: Option<DateTime<Utc>>,
+    /// HTTP status of the last answer (200, 304, 404...); `None` if no answer came.
+    pub last_status: Option<u16>,
+    pub last_error: Option<String>,
+    pub last_fetched: Option<DateTime<Utc>>,
+}
+
+/// What merging a fetched feed into the cache did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct MergeReport {
+    /// Articles not in the cache before.
+    pub new: usize,
+    /// Articles of this publication in the cache afterwards (after retention).
+    pub total: usize,
+}
+
+/// The schema, one step per entry: entry `i` takes `user_version` from `i` to `i + 1`.
+/// Append only; never edit a step that has shipped.
+const MIGRATIONS: &[&str] = &[
+    // v1
+    "CREATE TABLE publications (
+        id      INTEGER PRIMARY KEY,
+        url     TEXT NOT NULL UNIQUE,
+        name    TEXT NOT NULL,
+        -- kept by the triggers below so unread counts cost one row per publication
+        unread  INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE feed_state (
+        publication       INTEGER PRIMARY KEY REFERENCES publications(id) ON DELETE CASCADE,
+        etag              TEXT,
+        last_modified     TEXT,
+        fresh_until       INTEGER,
+        retry_after_until INTEGER,
+        last_status       INTEGER,
+        last_error        TEXT,
+        last_fetched      INTEGER
+    );
+    -- Small rows: headlines and read flags only. Bodies live apart so that listing and
+    -- marking read never drag kilobytes of HTML through the page cache.
+    CREATE TABLE articles (
+        id          INTEGER PRIMARY KEY,
+        publication INTEGER NOT NULL REFERENCES publications(id) ON DELETE CASCADE,
+        -- published if known, else first_seen: the one order the list is shown in
+        sort_time   INTEGER NOT NULL,
+        read        INTEGER NOT NULL DEFAULT 0,
+        starred     INTEGER NOT NULL DEFAULT 0,
+        published   INTEGER,
+        first_seen  INTEGER NOT NULL,
+        title       TEXT NOT NULL,
+        link        TEXT,
+        author      TEXT,
+        dedup_key   TEXT NOT NULL,
+        UNIQUE (publication, dedup_key)
+    );
+    CREATE INDEX articles_by_time ON articles (publication, sort_time DESC, id DESC);
+    CREATE TABLE article_bodies (
+        article      INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+        content_html TEXT NOT NULL
+    );
+    CREATE TRIGGER articles_unread_insert AFTER INSERT ON articles WHEN NEW.read = 0 BEGIN
+        UPDATE publications SET unread = unread + 1 WHERE id = NEW.publication;
+    END;
+    CREATE TRIGGER articles_unread_delete AFTER DELETE ON articles WHEN OLD.read = 0 BEGIN
+        UPDATE publications SET unread = unread - 1 WHERE id = OLD.publication;
+    END;
+    CREATE TRIGGER articles_unread_update AFTER UPDATE OF read ON articles
+        WHEN OLD.read <> NEW.read BEGIN
+        UPDATE publications SET unread = unread + (CASE WHEN NEW.read THEN -1 ELSE 1 END)
+            WHERE id = NEW.publication;
+    END;",
+];
+
+/// The schema version this build writes; a cache with a higher one is from a newer newsroom.
+pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
+
+/// Retention used until [`Store::set_retention`] is called: the config's defaults.
+const DEFAULT_MAX_ARTICLES: usize = 1000;
+const DEFAULT_MAX_AGE: Duration = Duration::from_secs(90 * 86_400);
+
+pub struct Store {
+    conn: Connection,
+    path: Option<PathBuf>,
+    max_articles: usize,
+    max_age: Option<Duration>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("path", &self.path)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Why a cache file could not be used as it is.
+enum OpenProblem {
+    /// Not a database, or a damaged one: move it aside.
+    Corrupt(String),
+    /// Written by a newer newsroom: move it aside, never downgrade it.
+    Newer(u32),
+    Fatal(StoreError),
+}
+
+impl Store {
+    /// Opens (creating if needed) the cache at `path`. A file that is not a readable newsroom
+    /// cache, or is from a newer newsroom, is moved aside (never deleted) and a fresh cache is
+    /// started; the returned notice tells the user where it went.
+    pub fn open(path: &Path) -> Result<(Self, Option<String>), StoreError> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| StoreError::Unwritable {
+                path: path.into(),
+                detail: e.to_string(),
+            })?;
+        }
+        let (kind, notice) = match Self::try_open(path) {
+            Ok(store) => return Ok((store, None)),
+            Err(OpenProblem::Fatal(e)) => return Err(e),
+            Err(OpenProblem::Corrupt(detail)) => {
+                ("corrupt", format!("could not be read ({detail})"))
+            }
+            Err(OpenProblem::Newer(v)) => (
+                "newer",
+                format!(
+                    "was written by a newer newsroom (cache version {v}; this one knows up to \
+                     {SCHEMA_VERSION})"
+                ),
+            ),
+        };
+        let aside = move_aside(path, kind)?;
+        let store = match Self::try_open(path) {
+            Ok(store) => store,
+            Err(OpenProblem::Fatal(e)) => return Err(e),
+            Err(_) => {
+                return Err(StoreError::Other(format!(
+                    "a fresh cache at {} could not be started",
+                    path.display()
+                )));
+            }
+        };
+        let notice = format!(
+            "The cache {} {notice}, so it was moved to {} and a fresh cache was started.",
+            path.display(),
+            aside.display()
+        );
+        tracing::warn!("{notice}");
+        Ok((store, Some(notice)))
+    }
+
+    /// A private cache for tests and previews; gone when dropped.
+    pub fn open_in_memory() -> Result<Self, StoreError> {
+        let conn = Connection::open_in_memory()?;
+        let mut store = Self::from_conn(conn, None);
+        store.configure()?;
+        store.migrate()?;
+        Ok(store)
+    }
+
+    fn from_conn(conn: Connection, path: Option<PathBuf>) -> Self {
+        Self {
+            conn,
+            path,
+            max_articles: DEFAULT_MAX_ARTICLES,
+            max_age: Some(DEFAULT_MAX_AGE),
+        }
+    }
+
+    fn try_open(path: &Path) -> Result<Self, OpenProblem> {
+        let classify = |e: rusqlite::Error| match e.sqlite_error_code() {
+            Some(ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase) => {
+                OpenProblem::Corrupt(e.to_string())
+            }
+            Some(ErrorCode::ReadOnly | ErrorCode::CannotOpen | ErrorCode::PermissionDenied) => {
+                OpenProblem::Fatal(StoreError::Unwritable {
+                    path: path.into(),
+                    detail: e.to_string(),
+                })
+            }
+            _ => OpenProblem::Fatal(StoreError::Sqlite(e)),
+        };
+        // Checked before SQLite sees the file: on closing a connection to a file it cannot
+        // read, SQLite deletes its -wal, which belongs in the copy moved aside.
+        if let Some(why) = not_sqlite(path) {
+            return Err(OpenProblem::Corrupt(why));
+        }
+        let conn = Connection::open(path).map_err(classify)?;
+        let mut store = Self::from_conn(conn, Some(path.into()));
+        store.configure().map_err(classify)?;
+        // Reading the schema touches the header and the first pages: garbage shows up here.
+        let version: u32 = store
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(classify)?;
+        let tables: i64 = store
+            .conn
+            .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
+            .map_err(classify)?;
+        if version > SCHEMA_VERSION {
+            return Err(OpenProblem::Newer(version));
+        }
+        if version == 0 && tables > 0 {
+            return Err(OpenProblem::Fatal(StoreError::Foreign {
+                path: path.into(),
+            }));
+        }
+        // Only a cache that needs migrating takes the write lock here, so opening never waits
+        // on a `newsroom fetch` writing in another process.
+        if version < SCHEMA_VERSION {
+            store.migrate().map_err(classify)?;
+        }
+        if version > 0 {
+            store
+                .conn
+                .query_row("SELECT count(*) FROM publications", [], |_| Ok(()))
+                .map_err(classify)?;
+        }
+        // Statistics for the planner, bounded in cost; a no-op when they are current.
+        store
+            .conn
+            .execute_batch("PRAGMA optimize=0x10002;")
+            .map_err(classify)?;
+        Ok(store)
+    }
+
+    fn configure(&mut self) -> rusqlite::Result<()> {
+        self.conn.busy_timeout(Duration::from_secs(5))?;
+        // Room for every statement this file prepares, so none is re-parsed per call.
+        self.conn.set_prepared_statement_cache_capacity(32);
+        // With WAL, NORMAL loses at most the last commits on power loss, never consistency.
+        let mode: String = self
+            .conn
+            .query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))?;
+        if mode != "wal" && mode != "memory" {
+            tracing::warn!("cache journal mode is {mode}, not wal");
+        }
+        self.conn.execute_batch(
+            "PRAGMA synchronous=NORMAL;
+             PRAGMA foreign_keys=ON;
+             PRAGMA analysis_limit=1000;",
+        )
+    }
+
+    fn migrate(&mut self) -> rusqlite::Result<()> {
+        loop {
+            // IMMEDIATE: two processes opening a fresh cache at once migrate one after the other.
+            let tx = self
+                .conn
+                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let version: u32 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+            let Some(step) = MIGRATIONS.get(version as usize) else {
+                return Ok(());
+            };
+            tx.execute_batch(step)?;
+            tx.pragma_update(None, "user_version", version + 1)?;
+            tx.commit()?;
+        }
+    }
+
+    /// A write transaction that takes the write lock up front, so another process writing at
+    /// the same moment makes this one wait (`busy_timeout`) instead of failing on upgrade.
+    fn write(&mut self) -> rusqlite::Result<rusqlite::Transaction<'_>> {
+        self.conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+    }
+
+    /// Sets the retention that [`Store::apply_fetch`] applies (per-feed cap, maximum age).
+    pub fn set_retention(&mut self, cache: &CacheConfig) {
+        self.max_articles = cache.max_articles_per_feed.max(1);
+        self.max_age = cache.max_age;
+    }
+
+    /// Where this cache lives (`None` in memory).
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    /// Refreshes the planner's statistics where they are stale; cheap, bounded. Run after a
+    /// refresh of many feeds and before closing.
+    pub fn optimize(&self) -> Result<(), StoreError> {
+        self.conn.execute_batch("PRAGMA optimize;")?;
+        Ok(())
+    }
+
+    /// SQLite's `quick_check`: true when the file is sound. Reads the whole file: not for startup.
+    pub fn quick_check(&self) -> Result<bool, StoreError> {
+        let mut stmt = self.conn.prepare("PRAGMA quick_check")?;
+        let rows: Vec<String> = stmt
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        Ok(rows == ["ok"])
+    }
+
+    /// The fetch state of the feed at `url` (default if never fetched).
+    pub fn feed_state(&self, url: &str) -> Result<FeedState, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT s.etag, s.last_modified, s.fresh_until, s.retry_after_until, s.last_status,
+                    s.last_error, s.last_fetched
+             FROM feed_state s JOIN publications p ON p.id = s.publication WHERE p.url = ?1",
+        )?;
+        let state = stmt
+            .query_row([url], |r| {
+                Ok(FeedState {
+                    validators: Validators {
+                        etag: r.get(0)?,
+                        last_modified: r.get(1)?,
+                    },
+                    fresh_until: time(r.get(2)?),
+                    retry_after_until: time(r.get(3)?),
+                    last_status: r.get(4)?,
+                    last_error: r.get(5)?,
+                    last_fetched: time(r.get(6)?),
+                })
+            })
+            .optional()?;
+        Ok(state.unwrap_or_default())
+    }
+
+    /// Merges a fetched feed and its new fetch state in one transaction: new articles are
+    /// added, changed ones updated (keeping read/starred), then retention drops what is over
+    /// the per-feed cap or too old, except starred articles and those still in the feed.
+    pub fn apply_fetch(
+        &mut self,
+        name: &str,
+        url: &str,
+        feed: &Feed,
+        state: &FeedState,
+        now: DateTime<Utc>,
+    ) -> Result<MergeReport, StoreError> {
+        let now_s = now.timestamp();
+        let (max_articles, max_age) = (self.max_articles, self.max_age);
+        let tx = self.write()?;
+        let publication = upsert_publication(&tx, url, Some(name))?;
+        let mut new = 0;
+        let mut seen = Vec::with_capacity(feed.items.len());
+        {
+            let mut find = tx.prepare_cached(
+                "SELECT id FROM articles WHERE publication = ?1 AND dedup_key = ?2",
+            )?;
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO articles
+                    (publication, sort_time, published, first_seen, title, link, author, dedup_key)
+                 VALUES (?1, coalesce(?2, ?3), ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?;
+            let mut insert_body = tx.prepare_cached(
+                "INSERT INTO article_bodies (article, content_html) VALUES (?1, ?2)",
+            )?;
+            // Writes only when something changed, so an unchanged feed costs reads only.
+            let mut update = tx.prepare_cached(
+                "UPDATE articles SET published = ?2, sort_time = coalesce(?2, first_seen),
+                        title = ?3, link = ?4, author = ?5
+                 WHERE id = ?1 AND (published IS NOT ?2 OR title IS NOT ?3 OR link IS NOT ?4
+                                    OR author IS NOT ?5)",
+            )?;
+            let mut update_body = tx.prepare_cached(
+                "UPDATE article_bodies SET content_html = ?2
+                 WHERE article = ?1 AND content_html IS NOT ?2",
+            )?;
+            // Oldest first, so that among undated items the feed's first gets the highest id
+            // and the list (newest id first on ties) keeps the feed's order.
+            for item in feed.items.iter().rev() {
+                let key = dedup_key(item);
+                let published = item.published.map(|t| t.timestamp());
+                let existing: Option<i64> = find
+                    .query_row(params![publication, key], |r| r.get(0))
+                    .optional()?;
+                let id = match existing {
+                    Some(id) => {
+                        update.execute(params![
+                            id,
+                            published,
+                            item.title,
+                            item.link,
+                            item.author
+                        ])?;
+                        update_body.execute(params![id, item.content_html])?;
+                        id
+                    }
+                    None => {
+                        insert.execute(params![
+                            publication,
+                            published,
+                            now_s,
+                            item.title,
+                            item.link,
+                            item.author,
+                            key
+                        ])?;
+                        let id = tx.last_insert_rowid();
+                        insert_body.execute(params![id, item.content_html])?;
+                        new += 1;
+                        id
+                    }
+                };
+                seen.push(id);
+            }
+        }
+        write_state(&tx, publication, state)?;
+
+        // Retention. What the feed still lists is kept, or the next refresh would add it back
+        // as "new"; starred articles are always kept.
+        let seen_json = format!(
+            "[{}]",
+            seen.iter()
+                .map(i64::to_string)
+                .collect::<Vec<_>>()
+                .join(",")
+        );
+        tx.prepare_cached(
+            "DELETE FROM articles WHERE id IN (
+                 SELECT id FROM articles WHERE publication = ?1
+                 ORDER BY sort_time DESC, id DESC LIMIT -1 OFFSET ?2)
+             AND starred = 0 AND id NOT IN (SELECT value FROM json_each(?3))",
+        )?
+        .execute(params![publication, max_articles as i64, seen_json])?;
+        if let Some(age) = max_age {
+            let cutoff = now_s.saturating_sub(i64::try_from(age.as_secs()).unwrap_or(i64::MAX));
+            tx.prepare_cached(
+                "DELETE FROM articles WHERE publication = ?1 AND sort_time < ?2 AND starred = 0
+                 AND id NOT IN (SELECT value FROM json_each(?3))",
+            )?
+            .execute(params![publication, cutoff, seen_json])?;
+        }
+        let total: i64 = tx
+            .prepare_cached("SELECT count(*) FROM articles WHERE publication = ?1")?
+            .query_row([publication], |r| r.get(0))?;
+        tx.commit()?;
+        Ok(MergeReport {
+            new,
+            total: usize::try_from(total).unwrap_or(0),
+        })
+    }
+
+    /// Records a fetch that brought no articles (304, error, back-off) in one small write.
+    pub fn record_state(&mut self, url: &str, state: &FeedState) -> Result<(), StoreError> {
+        let tx = self.write()?;
+        let publication = upsert_publication(&tx, url, None)?;
+        write_state(&tx, publication, state)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Tells the cache the configured names, so a renamed publication shows its new name.
+    pub fn sync_publications<'a>(
+        &mut self,
+        publications: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> Result<(), StoreError> {
+        let tx = self.write()?;
+        for (name, url) in publications {
+            upsert_publication(&tx, url, Some(name))?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The newest `limit` headlines of the publication at `url`, newest first (by published
+    /// time, else first seen). Reads only those rows, through `articles_by_time`.
+    pub fn headlines(&self, url: &str, limit: usize) -> Result<Vec<Headline>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(HEADLINES_SQL)?;
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let rows = stmt.query_map(params![url, limit], headline_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Like [`Store::headlines`], but only unread or only starred ones when asked: filtered in
+    /// SQL, so the newest `limit` matching ones come back however far down they are.
+    pub fn headlines_only(
+        &self,
+        url: &str,
+        only: Only,
+        limit: usize,
+    ) -> Result<Vec<Headline>, StoreError> {
+        let sql = match only {
+            Only::All => HEADLINES_SQL,
+            Only::Unread => HEADLINES_UNREAD_SQL,
+            Only::Starred => HEADLINES_STARRED_SQL,
+        };
+        let mut stmt = self.conn.prepare_cached(sql)?;
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let rows = stmt.query_map(params![url, limit], headline_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Articles whose title or text contains `query` (case-insensitive for ASCII), across every
+    /// publication, newest first, with the publication's name.
+    pub fn search(&self, query: &str, limit: usize) -> Result<Vec<SearchHit>, StoreError> {
+        let escaped: String = query
+            .chars()
+            .flat_map(|c| match c {
+                '%' | '_' | '\\' => vec!['\\', c],
+                c => vec![c],
+            })
+            .collect();
+        let pattern = format!("%{escaped}%");
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT a.id, a.title, a.link, a.published, a.read, a.starred, p.name
+             FROM articles a JOIN publications p ON p.id = a.publication
+             LEFT JOIN article_bodies b ON b.article = a.id
+             WHERE a.title LIKE ?1 ESCAPE '\\' OR b.content_html LIKE ?1 ESCAPE '\\'
+             ORDER BY a.sort_time DESC, a.id DESC LIMIT ?2",
+        )?;
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let rows = stmt.query_map(params![pattern, limit], |r| {
+            Ok(SearchHit {
+                headline: headline_row(r)?,
+                publication: r.get(6)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// One article with its body, or `None` if retention has dropped it.
+    pub fn article(&self, id: i64) -> Result<Option<Article>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT a.id, a.title, a.link, a.published, a.read, a.starred, p.name, a.author,
+                    coalesce(b.content_html, '')
+             FROM articles a JOIN publications p ON p.id = a.publication
+             LEFT JOIN article_bodies b ON b.article = a.id
+             WHERE a.id = ?1",
+        )?;
+        let article = stmt
+            .query_row([id], |r| {
+                Ok(Article {
+                    headline: headline_row(r)?,
+                    publication: r.get(6)?,
+                    author: r.get(7)?,
+                    content_html: r.get(8)?,
+                })
+            })
+            .optional()?;
+        Ok(article)
+    }
+
+    pub fn set_read(&mut self, id: i64, read: bool) -> Result<(), StoreError> {
+        self.conn
+            .prepare_cached("UPDATE articles SET read = ?2 WHERE id = ?1 AND read <> ?2")?
+            .execute(params![id, read])?;
+        Ok(())
+    }
+
+    pub fn set_starred(&mut self, id: i64, starred: bool) -> Result<(), StoreError> {
+        self.conn
+            .prepare_cached("UPDATE articles SET starred = ?2 WHERE id = ?1 AND starred <> ?2")?
+            .execute(params![id, starred])?;
+        Ok(())
+    }
+
+    /// Marks every article of the publication at `url` read.
+    pub fn mark_all_read(&mut self, url: &str) -> Result<(), StoreError> {
+        self.conn
+            .prepare_cached(
+                "UPDATE articles SET read = 1
+                 WHERE publication = (SELECT id FROM publications WHERE url = ?1) AND read = 0",
+            )?
+            .execute([url])?;
+        Ok(())
+    }
+
+    /// Unread articles per publication, keyed by feed URL (publications never fetched are absent).
+    pub fn unread_counts(&self) -> Result<HashMap<String, u32>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT url, unread FROM publications")?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get::<_, i64>(1)?)))?;
+        let mut counts = HashMap::new();
+        for row in rows {
+            let (url, n) = row?;
+            counts.insert(url, u32::try_from(n).unwrap_or(0));
+        }
+        Ok(counts)
+    }
+
+    /// `EXPLAIN QUERY PLAN` of the headline query, for tests that pin it to the index.
+    pub fn headlines_query_plan(&self) -> Result<String, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare(&format!("EXPLAIN QUERY PLAN {HEADLINES_SQL}"))?;
+        let rows = stmt.query_map(params!["", 50], |r| r.get::<_, String>(3))?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?.join("\n"))
+    }
+}
+
+const HEADLINES_SQL: &str = "SELECT id, title, link, published, read, starred FROM articles
+     WHERE publication = (SELECT id FROM publications WHERE url = ?1)
+     ORDER BY sort_time DESC, id DESC LIMIT ?2";
+
+const HEADLINES_UNREAD_SQL: &str = "SELECT id, title, link, published, read, starred FROM articles
+     WHERE publication = (SELECT id FROM publications WHERE url = ?1) AND read = 0
+     ORDER BY sort_time DESC, id DESC LIMIT ?2";
+
+const HEADLINES_STARRED_SQL: &str = "SELECT id, title, link, published, read, starred FROM articles
+     WHERE publication = (SELECT id FROM publications WHERE url = ?1) AND starred = 1
+     ORDER BY sort_time DESC, id DESC LIMIT ?2";
+
+/// One search result: a headline and the publication it belongs to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchHit {
+    pub headline: Headline,
+    pub publication: String,
+}
+
+/// Which headlines [`Store::headlines_only`] returns.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Only {
+    #[default]
+    All,
+    Unread,
+    Starred,
+}
+
+fn headline_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Headline> {
+    Ok(Headline {
+        id: r.get(0)?,
+        title: r.get(1)?,
+        link: r.get(2)?,
+        published: time(r.get(3)?),
+        read: r.get(4)?,
+        starred: r.get(5)?,
+    })
+}
+
+fn upsert_publication(tx: &Connection, url: &str, name: Option<&str>) -> rusqlite::Result<i64> {
+    // A publication first seen through a failed fetch is named by its URL until a name arrives.
+    tx.prepare_cached(
+        "INSERT INTO publications (url, name) VALUES (?1, coalesce(?2, ?1))
+         ON CONFLICT (url) DO UPDATE SET name = ?2 WHERE ?2 IS NOT NULL AND name IS NOT ?2",
+    )?
+    .execute(params![url, name])?;
+    tx.prepare_cached("SELECT id FROM publications WHERE url = ?1")?
+        .query_row([url], |r| r.get(0))
+}
+
+fn write_state(tx: &Connection, publication: i64, s: &FeedState) -> rusqlite::Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO feed_state (publication, etag, last_modified, fresh_until, retry_after_until,
+                                 last_status, last_error, last_fetched)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+         ON CONFLICT (publication) DO UPDATE SET
+            etag = excluded.etag, last_modified = excluded.last_modified,
+            fresh_until = excluded.fresh_until, retry_after_until = excluded.retry_after_until,
+            last_status = excluded.last_status, last_error = excluded.last_error,
+            last_fetched = excluded.last_fetched",
+    )?
+    .execute(params![
+        publication,
+        s.validators.etag,
+        s.validators.last_modified,
+        s.fresh_until.map(|t| t.timestamp()),
+        s.retry_after_until.map(|t| t.timestamp()),
+        s.last_status,
+        s.last_error,
+        s.last_fetched.map(|t| t.timestamp()),
+    ])?;
+    Ok(())
+}
+
+/// How an item is recognised on the next fetch: its guid/id, else its link, else title and date.
+/// The prefixes keep a guid from ever matching someone else's link.
+pub fn dedup_key(item: &Item) -> String {
+    let non_empty = |s: &Option<String>| {
+        s.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+    };
+    if let Some(id) = non_empty(&item.id) {
+        return format!("id:{id}");
+    }
+    if let Some(link) = non_empty(&item.link) {
+        return format!("link:{link}");
+    }
+    let date = item
+        .published
+        .map(|t| t.timestamp().to_string())
+        .unwrap_or_default();
+    format!("title:{}\u{1f}{date}", item.title.trim())
+}
+
+fn time(secs: Option<i64>) -> Option<DateTime<Utc>> {
+    secs.and_then(|s| DateTime::from_timestamp(s, 0))
+}
+
+/// Why the file at `path` cannot be an SQLite database, judged by its header; `None` if it may
+/// be one (or does not exist yet, or is empty, which SQLite treats as a new database).
+fn not_sqlite(path: &Path) -> Option<String> {
+    use std::io::Read;
+    let mut header = Vec::with_capacity(100);
+    let file = std::fs::File::open(path).ok()?;
+    file.take(100).read_to_end(&mut header).ok()?;
+    if header.is_empty() || (header.len() == 100 && header.starts_with(b"SQLite format 3\0")) {
+        None
+    } else {
+        Some("not an SQLite database".to_owned())
+    }
+}
+
+/// Renames `path` (and its `-wal`/`-shm`, which belong to it) to
+/// `path.KIND-YYYYMMDD-HHMMSS`, never overwriting an earlier one.
+fn move_aside(path: &Path, kind: &str) -> Result<PathBuf, StoreError> {
+    let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S");
+    let base = format!("{}.{kind}-{stamp}", path.display());
+    let mut aside = PathBuf::from(&base);
+    let mut n = 2;
+    while aside.exists() {
+        aside = PathBuf::from(format!("{base}-{n}"));
+        n += 1;
+    }
+    let unwritable = |e: std::io::Error| StoreError::Unwritable {
+        path: path.into(),
+        detail: format!("it is unreadable and could not be moved aside: {e}"),
+    };
+    std::fs::rename(path, &aside).map_err(unwritable)?;
+    for suffix in ["-wal", "-shm"] {
+        let side = PathBuf::from(format!("{}{suffix}", path.display()));
+        if side.exists() {
+            std::fs::rename(&side, format!("{}{suffix}", aside.display())).map_err(unwritable)?;
+        }
+    }
+    Ok(aside)
+}
+
+/// The cache shared by the TUI and the refresh pipeline: one connection behind a mutex, used
+/// from blocking threads.
+///
+/// One connection rather than a pool because SQLite has one writer anyway, and every call is
+/// short: a screenful of headlines is an index range, one feed's merge is a few milliseconds
+/// (WAL with `synchronous=NORMAL` does not fsync on commit). A separate process, such as
+/// `newsroom fetch` from cron, opens its own connection; WAL keeps its writes from blocking
+/// readers here.
+#[derive(Clone, Debug)]
+pub struct SharedStore(Arc<Mutex<Store>>);
+
+impl SharedStore {
+    pub fn new(store: Store) -> Self {
+        Self(Arc::new(Mutex::new(store)))
+    }
+
+    /// Runs `f` on a blocking thread with the store locked, so the async runtime never waits
+    /// on SQLite.
+    pub async fn call<R, F>(&self, f: F) -> Result<R, StoreError>
+    where
+        F: FnOnce(&mut Store) -> Result<R, StoreError> + Send + 'static,
+        R: Send + 'static,
+    {
+        let inner = Arc::clone(&self.0);
+        tokio::task::spawn_blocking(move || f(&mut lock(&inner)))
+            .await
+            .map_err(|e| StoreError::Other(format!("cache task failed: {e}")))?
+    }
+
+    /// Locks the store on the current thread; for synchronous callers (tests, shutdown).
+    pub fn lock(&self) -> MutexGuard<'_, Store> {
+        lock(&self.0)
+    }
+}
+
+fn lock(m: &Mutex<Store>) -> MutexGuard<'_, Store> {
+    // A panic mid-call rolled its transaction back when the guard dropped: the store is sound.
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item(id: Option<&str>, link: Option<&str>, title: &str) -> Item {
+        Item {
+            id: id.map(Into::into),
+            link: link.map(Into::into),
+            title: title.into(),
+            ..Item::default()
+        }
+    }
+
+    #[test]
+    fn dedup_key_prefers_id_then_link_then_title_and_date() {
+        assert_eq!(
+            dedup_key(&item(Some("g1"), Some("http://a/"), "t")),
+            "id:g1"
+        );
+        assert_eq!(
+            dedup_key(&item(Some("  "), Some("http://a/"), "t")),
+            "link:http://a/"
+        );
+        let mut i = item(None, None, "t");
+        assert_eq!(dedup_key(&i), "title:t\u{1f}");
+        i.published = DateTime::from_timestamp(1_700_000_000, 0);
+        assert_eq!(dedup_key(&i), "title:t\u{1f}1700000000");
+    }
+
+    #[test]
+    fn in_memory_store_migrates_to_the_latest_version() {
+        let s = Store::open_in_memory().expect("test value");
+        let v: u32 = s
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .expect("test value");
+        assert_eq!(v, SCHEMA_VERSION);
+        assert!(s.unread_counts().expect("test value").is_empty());
+    }
+}

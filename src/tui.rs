@@ -1,0 +1,97 @@
+//! Starting the reader: open the cache, build the state, enter the terminal, run the loop, and
+//! restore the terminal whatever happened.
+
+use std::process::ExitCode;
+
+use chrono::Utc;
+use tokio::sync::mpsc;
+
+use crate::app::{KeyMap, State};
+use crate::commands::{Context, Failure};
+use crate::fetch::{FetchSettings, Fetcher};
+use crate::runtime::{Edges, Runtime};
+use crate::store::{SharedStore, Store};
+
+pub fn fetch_settings(c: &crate::config::FetchConfig) -> FetchSettings {
+    FetchSettings {
+        timeout: c.timeout,
+        connect_timeout: c.timeout.min(std::time::Duration::from_secs(10)),
+        max_bytes: c.max_feed_bytes,
+        concurrency: c.concurrency,
+        per_host: c.per_host,
+    }
+}
+
+pub async fn run(ctx: &Context) -> Result<ExitCode, Failure> {
+    let cfg = &ctx.config;
+    let pub_keys: Vec<(Option<char>, String)> = cfg
+        .publications
+        .iter()
+        .map(|p| (p.key, p.name.clone()))
+        .collect();
+    let keys = KeyMap::new(&cfg.keys, &pub_keys).map_err(Failure::Usage)?;
+    let (mut store, notice) = Store::open(&ctx.db).map_err(|e| Failure::Runtime(e.to_string()))?;
+    store.set_retention(&cfg.cache);
+    store
+        .sync_publications(
+            cfg.publications
+                .iter()
+                .map(|p| (p.name.as_str(), p.url.as_str())),
+        )
+        .map_err(|e| Failure::Runtime(e.to_string()))?;
+    let fetcher =
+        Fetcher::new(fetch_settings(&cfg.fetch)).map_err(|e| Failure::Runtime(e.to_string()))?;
+
+    let auth = crate::auth::Auth::new(crate::auth::AuthSettings::from_env(
+        &cfg.github,
+        &ctx.paths.data_dir,
+    ))
+    .map_err(|e| Failure::Usage(e.to_string()))?;
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let runtime = Runtime {
+        store: SharedStore::new(store),
+        fetcher,
+        publications: cfg.publications.clone(),
+        edges: Edges::system(),
+        tx,
+        auth: Some(auth),
+        signin_task: std::sync::Mutex::new(None),
+    };
+    let mut terminal = crate::terminal::enter()
+        .map_err(|e| Failure::Runtime(format!("cannot use this terminal: {e}")))?;
+    let size = terminal
+        .size()
+        .map(|s| (s.width, s.height))
+        .unwrap_or((80, 24));
+    let mut state = State::new(
+        cfg.publications
+            .iter()
+            .map(|p| (p.name.clone(), p.url.clone())),
+        keys,
+        Utc::now(),
+        size,
+    );
+    state.refresh_every = cfg.fetch.refresh_every;
+    // Cached news shows at once while the stored token is checked in the background.
+    state.session = crate::app::Session::Checking;
+    runtime.exec(crate::app::Cmd::CheckSession);
+    if let Some(n) = notice {
+        crate::app::update(&mut state, crate::app::Msg::Problem(n));
+    }
+    state.theme = cfg.theme;
+    // https://no-color.org: any non-empty NO_COLOR turns colour off.
+    if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) {
+        state.theme.color = false;
+    }
+    let result = crate::runtime::run(
+        &mut terminal,
+        &mut state,
+        &runtime,
+        &mut rx,
+        crate::terminal::events(),
+    )
+    .await;
+    crate::terminal::leave();
+    result.map_err(|e| Failure::Runtime(format!("terminal error: {e}")))?;
+    Ok(ExitCode::SUCCESS)
+}

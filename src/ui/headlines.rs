@@ -1,0 +1,153 @@
+//! The top right pane: the selected publication's headlines with read/star marks and age, or why
+//! there are none (loading, failed, empty).
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, HighlightSpacing, List, ListItem, ListState, Paragraph, Wrap};
+
+use super::text::{age, fit, spinner};
+use crate::app::{FeedStatus, Filter, Focus, State};
+
+/// The first visible row when `cursor` must be visible in `visible` rows. Mouse handling uses
+/// the same rule so a click hits the row drawn there.
+pub fn offset(cursor: usize, visible: usize) -> usize {
+    cursor.saturating_sub(visible.saturating_sub(1))
+}
+
+pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
+    let theme = &state.theme;
+    let focused = state.focus == Focus::Headlines;
+    let Some(p) = state.selected_pub() else {
+        let block = Block::bordered().title(" Headlines ");
+        frame.render_widget(
+            Paragraph::new("No publications: add some to the config (see config.example.toml).")
+                .wrap(Wrap { trim: true })
+                .block(block),
+            area,
+        );
+        return;
+    };
+    let mut title = format!(" {} ", fit(&p.name, 30).trim_end());
+    if let Some(search) = &state.search {
+        let caret = if search.editing { "▏" } else { "" };
+        title = format!(
+            " / {}{caret} · {} found ",
+            fit(&search.query, 40).trim_end(),
+            state.headlines.len()
+        );
+    } else if state.headlines_of.is_some() {
+        title.push_str(&format!("· {} ", state.headlines.len()));
+    }
+    if state.filter != Filter::All {
+        title.push_str(&format!("· {} ", state.filter.label()));
+    }
+    let block = Block::bordered()
+        .title(title)
+        .border_style(theme.border(focused));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+
+    let mut rows = inner;
+    if let Some(search) = &state.search {
+        if state.headlines.is_empty() {
+            let msg = if search.query.trim().is_empty() {
+                "Type to search headlines and articles in every publication. Esc closes.".to_owned()
+            } else {
+                format!("Nothing matches \"{}\".", fit(&search.query, 60).trim_end())
+            };
+            frame.render_widget(
+                Paragraph::new(msg)
+                    .style(theme.dim())
+                    .wrap(Wrap { trim: true }),
+                rows,
+            );
+            return;
+        }
+    } else if let FeedStatus::Failed(why) = &p.status {
+        let line = Line::styled(
+            fit(
+                &format!("{}: {why} — r to retry", p.name),
+                usize::from(rows.width),
+            ),
+            theme.error(),
+        );
+        frame.render_widget(
+            Paragraph::new(line),
+            Rect {
+                height: 1.min(rows.height),
+                ..rows
+            },
+        );
+        rows.y += 1;
+        rows.height = rows.height.saturating_sub(1);
+    }
+    if state.headlines.is_empty() {
+        let msg = match (&p.status, state.headlines_of.is_some()) {
+            (FeedStatus::Loading, _) | (FeedStatus::Idle, false) => {
+                format!("{} Loading {}…", spinner(state.frame), p.name)
+            }
+            (FeedStatus::Failed(_), _) => String::new(),
+            (FeedStatus::Idle, true) if state.filter != Filter::All => {
+                format!("No {} articles. f shows all.", state.filter.label())
+            }
+            (FeedStatus::Idle, true) => "No articles yet. r refreshes.".to_owned(),
+        };
+        frame.render_widget(
+            Paragraph::new(msg)
+                .style(theme.dim())
+                .wrap(Wrap { trim: true }),
+            rows,
+        );
+        return;
+    }
+    let width = usize::from(rows.width);
+    let visible = usize::from(rows.height).max(1);
+    let first = offset(state.cursor, visible);
+    let items: Vec<ListItem> = state
+        .headlines
+        .iter()
+        .skip(first)
+        .take(visible)
+        .enumerate()
+        .map(|(i, h)| {
+            let a = age(h.published, state.now);
+            // Search results come from every publication: say which.
+            let source = state
+                .search
+                .as_ref()
+                .and_then(|s| s.publications.get(first + i));
+            let source_w = if source.is_some() {
+                (width / 5).clamp(4, 14)
+            } else {
+                0
+            };
+            let mark = match (h.starred, h.read) {
+                (true, _) => Span::styled("★", theme.accent()),
+                (false, false) => Span::styled("●", theme.accent()),
+                (false, true) => Span::raw(" "),
+            };
+            let title_w = width.saturating_sub(2 + 2 + 4 + source_w);
+            let style = if h.read { Style::new() } else { theme.unread() };
+            ListItem::new(Line::from(vec![
+                mark,
+                Span::raw(" "),
+                Span::styled(
+                    source
+                        .map(|s| fit(s, source_w.saturating_sub(1)) + " ")
+                        .unwrap_or_default(),
+                    theme.dim(),
+                ),
+                Span::styled(fit(&h.title, title_w), style),
+                Span::styled(format!("{a:>4}"), theme.dim()),
+            ]))
+        })
+        .collect();
+    let list = List::new(items)
+        .highlight_style(theme.selected(focused))
+        .highlight_symbol("› ")
+        .highlight_spacing(HighlightSpacing::Always);
+    let mut ls = ListState::default().with_selected(Some(state.cursor - first));
+    frame.render_stateful_widget(list, rows, &mut ls);
+}

@@ -1,0 +1,56 @@
+//! Drawing: `draw(frame, &State)` only reads the state. One file per pane.
+
+pub mod article;
+pub mod headlines;
+pub mod help;
+pub mod layout;
+pub mod publications;
+pub mod signin;
+pub mod status;
+pub mod text;
+pub mod theme;
+
+use ratatui::Frame;
+use ratatui::layout::Alignment;
+use ratatui::widgets::{Paragraph, Wrap};
+
+use crate::app::State;
+use layout::{Areas, MIN_HEIGHT, MIN_WIDTH};
+
+pub fn draw(frame: &mut Frame, state: &State) {
+    let area = frame.area();
+    let areas = Areas::of((area.width, area.height));
+    if areas.too_small {
+        let msg = format!(
+            "Terminal too small ({}x{}).\nnewsroom needs at least {MIN_WIDTH}x{MIN_HEIGHT}.\nEnlarge the window, or q to quit.",
+            area.width, area.height
+        );
+        let y = area.height.saturating_sub(3) / 2;
+        let rect = ratatui::layout::Rect {
+            y,
+            height: area.height - y,
+            ..area
+        };
+        frame.render_widget(
+            Paragraph::new(msg)
+                .alignment(Alignment::Center)
+                .wrap(Wrap { trim: true }),
+            rect,
+        );
+        return;
+    }
+    if let Some(si) = &state.signin {
+        signin::draw(frame, area, state, si);
+        return;
+    }
+    publications::draw(frame, areas.pubs, state);
+    headlines::draw(frame, areas.headlines, state);
+    article::draw(frame, areas.article, state);
+    status::draw(frame, areas.status, state);
+    if state.help {
+        help::draw(frame, area, state);
+    }
+}
+
+#[cfg(test)]
+mod tests;

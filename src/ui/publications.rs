@@ -1,0 +1,62 @@
+//! The left pane: publications with their state (spinner, error mark), unread and new counts.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, HighlightSpacing, List, ListItem, ListState};
+
+use super::text::{fit, spinner};
+use crate::app::{FeedStatus, Focus, State};
+
+pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
+    let focused = state.focus == Focus::Publications;
+    let theme = &state.theme;
+    let inner = usize::from(area.width.saturating_sub(2));
+    let items: Vec<ListItem> = state
+        .pubs
+        .iter()
+        .map(|p| {
+            let mark = match &p.status {
+                FeedStatus::Loading => {
+                    Span::styled(spinner(state.frame).to_string(), theme.accent())
+                }
+                FeedStatus::Failed(_) => Span::styled("!", theme.error()),
+                FeedStatus::Idle => Span::raw(" "),
+            };
+            let mut count = String::new();
+            if p.new > 0 {
+                count = format!("+{}", p.new);
+            } else if p.unread > 0 {
+                count = p.unread.to_string();
+            }
+            let name_w = inner.saturating_sub(4 + count.len() + usize::from(!count.is_empty()));
+            let count_style = if p.new > 0 {
+                theme.accent()
+            } else {
+                theme.dim()
+            };
+            let name_style = if p.unread > 0 {
+                theme.unread()
+            } else {
+                ratatui::style::Style::new()
+            };
+            ListItem::new(Line::from(vec![
+                mark,
+                Span::raw(" "),
+                Span::styled(fit(&p.name, name_w), name_style),
+                Span::raw(if count.is_empty() { "" } else { " " }),
+                Span::styled(count, count_style),
+            ]))
+        })
+        .collect();
+    let block = Block::bordered()
+        .title(" Publications ")
+        .border_style(theme.border(focused));
+    let list = List::new(items)
+        .block(block)
+        .highlight_style(theme.selected(focused))
+        .highlight_symbol("› ")
+        .highlight_spacing(HighlightSpacing::Always);
+    let mut ls = ListState::default().with_selected(Some(state.selected));
+    frame.render_stateful_widget(list, area, &mut ls);
+}

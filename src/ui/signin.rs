@@ -1,0 +1,177 @@
+//! The sign-in screen: the one-time code in large type, where to enter it, a countdown, what the
+//! poller is doing, a QR code of the URL when there is room, and the keys that help.
+
+use ratatui::Frame;
+use ratatui::layout::{Alignment, Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Padding, Paragraph, Wrap};
+use tui_big_text::{BigText, PixelSize};
+
+use crate::app::{NoticeKind, Phase, SignIn, State};
+use crate::feed::sanitize::{clean, clean_line};
+
+pub fn draw(frame: &mut Frame, area: Rect, state: &State, si: &SignIn) {
+    let theme = &state.theme;
+    let block = Block::bordered()
+        .title(" newsroom · sign in with GitHub ")
+        .padding(Padding::new(2, 2, 1, 0))
+        .border_style(theme.border(true));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+
+    let mut lines: Vec<Line> = Vec::new();
+    if let Some(r) = &si.reason {
+        lines.push(Line::styled(clean_line(r), theme.error()));
+        lines.push(Line::raw(""));
+    }
+    match &si.phase {
+        Phase::Starting => lines.push(Line::raw("Asking GitHub for a sign-in code…")),
+        Phase::Verifying => lines.push(Line::raw("Approved. Checking your GitHub account…")),
+        Phase::Stopped { message } => {
+            lines.extend(clean(message).lines().map(|l| Line::raw(l.to_owned())));
+            lines.push(Line::raw(""));
+            lines.push(Line::styled("Enter tries again · q quits", theme.dim()));
+        }
+        Phase::Code {
+            user_code,
+            verification_uri,
+            expires_at,
+        } => {
+            draw_code(
+                frame,
+                inner,
+                state,
+                si,
+                user_code,
+                verification_uri,
+                *expires_at,
+            );
+            return;
+        }
+    }
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+}
+
+fn draw_code(
+    frame: &mut Frame,
+    inner: Rect,
+    state: &State,
+    si: &SignIn,
+    user_code: &str,
+    uri: &str,
+    expires_at: chrono::DateTime<chrono::Utc>,
+) {
+    let theme = &state.theme;
+    let code = clean_line(user_code);
+    let uri = clean_line(uri);
+    // A QR code of the URL beside the text, for a phone, when the terminal is big enough.
+    let qr = qr_lines(&uri);
+    let qr_w = qr.first().map_or(0, |l| l.chars().count());
+    let (text_area, qr_area) =
+        if inner.width as usize >= qr_w + 50 && inner.height as usize >= qr.len() {
+            let [t, q] = Layout::horizontal([Constraint::Min(40), Constraint::Length(qr_w as u16)])
+                .spacing(2)
+                .areas(inner);
+            (t, Some(q))
+        } else {
+            (inner, None)
+        };
+
+    // Full-size letters are 8 cells per character; fall back to quadrants, then plain text.
+    let chars = u16::try_from(code.chars().count()).unwrap_or(u16::MAX);
+    let (pixel, big_h) = if text_area.width >= chars * 8 && text_area.height >= 18 {
+        (Some(PixelSize::Full), 8)
+    } else if text_area.width >= chars * 4 && text_area.height >= 12 {
+        (Some(PixelSize::Quadrant), 4)
+    } else {
+        (None, 0) // the code is on the countdown line below, in bold
+    };
+    let [intro, big, rest] = Layout::vertical([
+        Constraint::Length(2),
+        Constraint::Length(if big_h == 0 { 0 } else { big_h + 1 }),
+        Constraint::Min(1),
+    ])
+    .areas(text_area);
+    frame.render_widget(
+        Paragraph::new(Line::from(vec![
+            Span::raw("Open "),
+            Span::styled(uri.clone(), theme.link()),
+            Span::raw(" and enter:"),
+        ]))
+        .wrap(Wrap { trim: true }),
+        intro,
+    );
+    match pixel {
+        Some(p) => frame.render_widget(
+            BigText::builder()
+                .pixel_size(p)
+                .style(theme.title())
+                .lines(vec![Line::raw(code.clone())])
+                .build(),
+            big,
+        ),
+        None => {}
+    }
+    let left = (expires_at - state.now).num_seconds().max(0);
+    let mut lines = vec![
+        Line::from(vec![
+            Span::styled(code.clone(), theme.title()),
+            Span::styled(
+                format!("  (expires in {}:{:02})", left / 60, left % 60),
+                theme.dim(),
+            ),
+        ]),
+        Line::raw(""),
+    ];
+    if let Some(p) = &si.progress {
+        lines.push(Line::styled(
+            clean_line(p),
+            if p.starts_with("offline") {
+                theme.error()
+            } else {
+                theme.accent()
+            },
+        ));
+        lines.push(Line::raw(""));
+    }
+    lines.push(Line::styled(
+        "Enter or o  open the page in your browser",
+        theme.dim(),
+    ));
+    lines.push(Line::styled("c           copy the code", theme.dim()));
+    lines.push(Line::styled(
+        "Esc         cancel          q  quit",
+        theme.dim(),
+    ));
+    if let Some(n) = &state.notice {
+        let style = if n.kind == NoticeKind::Error {
+            theme.error()
+        } else {
+            theme.accent()
+        };
+        lines.push(Line::raw(""));
+        lines.push(Line::styled(clean_line(&n.text), style));
+    }
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), rest);
+    if let Some(q) = qr_area {
+        let text: Vec<Line> = qr.into_iter().map(Line::raw).collect();
+        frame.render_widget(Paragraph::new(text).alignment(Alignment::Left), q);
+    }
+}
+
+/// The URL as a QR code in half-block characters (two modules per cell, vertically).
+fn qr_lines(url: &str) -> Vec<String> {
+    use qrcode::render::unicode::Dense1x2;
+    match qrcode::QrCode::new(url.as_bytes()) {
+        Ok(code) => code
+            .render::<Dense1x2>()
+            .dark_color(Dense1x2::Light)
+            .light_color(Dense1x2::Dark)
+            .quiet_zone(true)
+            .build()
+            .lines()
+            .map(str::to_owned)
+            .collect(),
+        Err(_) => Vec::new(),
+    }
+}

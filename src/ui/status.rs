@@ -1,0 +1,79 @@
+//! The bottom line: what is happening (or the last message), who is signed in, when news was last
+//! refreshed, and the two keys everyone needs.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::text::{fit, spinner};
+use crate::app::{FeedStatus, NoticeKind, Session, State};
+
+pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
+    let theme = &state.theme;
+    let hints = if area.width >= 60 {
+        " ? help  q quit "
+    } else {
+        " ? help "
+    };
+    let [left, right] = Layout::horizontal([
+        Constraint::Min(1),
+        Constraint::Length(u16::try_from(hints.len()).unwrap_or(16)),
+    ])
+    .areas(area);
+
+    let mut parts: Vec<Span> = Vec::new();
+    let loading = state
+        .pubs
+        .iter()
+        .filter(|p| p.status == FeedStatus::Loading)
+        .count();
+    let width = usize::from(left.width);
+    if let Some(n) = &state.notice {
+        let style = if n.kind == NoticeKind::Error {
+            theme.error()
+        } else {
+            theme.accent()
+        };
+        parts.push(Span::styled(
+            fit(&n.text, width.saturating_sub(1)).trim_end().to_owned(),
+            style,
+        ));
+    } else {
+        if loading > 0 {
+            let s = if loading == 1 { "" } else { "s" };
+            parts.push(Span::styled(
+                format!("{} Refreshing {loading} feed{s}  ", spinner(state.frame)),
+                theme.accent(),
+            ));
+        }
+        match &state.session {
+            Session::SignedIn { login } => {
+                parts.push(Span::raw(format!("Signed in as @{login}  ")))
+            }
+            Session::Offline { login } => {
+                let who = login
+                    .as_deref()
+                    .map(|l| format!(" as @{l}"))
+                    .unwrap_or_default();
+                parts.push(Span::styled(
+                    format!("offline{who}: cached news  "),
+                    theme.error(),
+                ));
+            }
+            Session::Checking => parts.push(Span::styled("checking sign-in…  ", theme.dim())),
+            Session::Anonymous => {}
+        }
+        if let Some(t) = state.last_refresh {
+            parts.push(Span::styled(
+                format!("Updated {}", t.format("%H:%M UTC")),
+                theme.dim(),
+            ));
+        }
+    }
+    frame.render_widget(Paragraph::new(Line::from(parts)), left);
+    frame.render_widget(
+        Paragraph::new(Line::styled(hints, theme.dim())).right_aligned(),
+        right,
+    );
+}

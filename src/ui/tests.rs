@@ -1,0 +1,325 @@
+//! Every screen, rendered on ratatui's TestBackend at 80x24 and at a cramped size, snapshotted.
+
+use chrono::{DateTime, Duration, Utc};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+use crate::app::{self, ArticleView, FeedStatus, Focus, KeyMap, Msg, Session, State};
+use crate::store::{Article, Headline};
+
+fn now() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2026-03-14T09:30:00Z")
+        .unwrap()
+        .to_utc()
+}
+
+fn headline(id: i64, title: &str, hours_ago: i64, read: bool) -> Headline {
+    Headline {
+        id,
+        title: title.into(),
+        link: Some(format!("https://www.bbc.com/news/articles/c{id:04}")),
+        published: Some(now() - Duration::minutes(hours_ago * 60 + 7)),
+        read,
+        starred: id == 3,
+    }
+}
+
+fn base(size: (u16, u16)) -> State {
+    let keys = KeyMap::new(&[], &[(Some('b'), "BBC".into()), (Some('c'), "CNN".into())]).unwrap();
+    let mut s = State::new(
+        [
+            (
+                "BBC".to_owned(),
+                "https://feeds.bbci.co.uk/news/rss.xml".to_owned(),
+            ),
+            (
+                "CNN".to_owned(),
+                "http://rss.cnn.com/rss/edition.rss".to_owned(),
+            ),
+            (
+                "Le Monde — À la une".to_owned(),
+                "https://www.lemonde.fr/rss/une.xml".to_owned(),
+            ),
+        ],
+        keys,
+        now(),
+        size,
+    );
+    s.pubs[0].unread = 3;
+    s.pubs[1].unread = 12;
+    s.pubs[2].new = 4;
+    s.last_refresh = Some(now() - Duration::minutes(2));
+    s.session = Session::SignedIn {
+        login: "octocat".into(),
+    };
+    s
+}
+
+fn with_headlines(size: (u16, u16)) -> State {
+    let mut s = base(size);
+    s.headlines = vec![
+        headline(
+            1,
+            "Storm warning issued as gales sweep across the north",
+            0,
+            false,
+        ),
+        headline(2, "東京で桜の開花を発表 — 平年より早く", 2, false),
+        headline(3, "Markets rally 🎉 after surprise rate cut", 5, true),
+        headline(
+            4,
+            "Scientists map the deepest part of the ocean floor in unprecedented detail",
+            26,
+            true,
+        ),
+        headline(5, "Local council approves new cycle lanes", 24 * 9, false),
+    ];
+    s.headlines_of = Some(s.pubs[0].url.clone());
+    s.cursor = 1;
+    s
+}
+
+fn with_article(size: (u16, u16)) -> State {
+    let mut s = with_headlines(size);
+    s.cursor = 0;
+    s.focus = Focus::Article;
+    let h = s.headlines[0].clone();
+    let html = "<p>Gales of up to 90mph are expected across northern areas on Tuesday, the Met Office says.</p>\
+        <ul><li>Travel disruption likely</li><li>Power cuts possible</li></ul>\
+        <p>Read more at <a href=\"https://www.metoffice.gov.uk/\">the Met Office</a>.</p>";
+    s.article = Some(ArticleView {
+        article: Article {
+            headline: h,
+            publication: "BBC".into(),
+            author: Some("Weather desk".into()),
+            content_html: html.into(),
+        },
+        text: crate::feed::article_text(html),
+        scroll: 0,
+    });
+    s
+}
+
+fn render(state: &State) -> String {
+    let (w, h) = state.viewport;
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+    t.draw(|f| super::draw(f, state)).unwrap();
+    format!("{}", t.backend())
+}
+
+const WIDE: (u16, u16) = (80, 24);
+const CRAMPED: (u16, u16) = (50, 14);
+
+macro_rules! screens {
+    ($($name:ident => $make:expr;)*) => {$(
+        #[test]
+        fn $name() {
+            for (label, size) in [("80x24", WIDE), ("cramped", CRAMPED)] {
+                let make: fn((u16, u16)) -> State = $make;
+                let state = make(size);
+                insta::assert_snapshot!(format!("{}_{}", stringify!($name), label), render(&state));
+            }
+        }
+    )*};
+}
+
+screens! {
+    headlines => with_headlines;
+    article => with_article;
+    loading => |size| {
+        let mut s = base(size);
+        s.pubs[0].status = FeedStatus::Loading;
+        s.frame = 3;
+        s
+    };
+    feed_error => |size| {
+        let mut s = with_headlines(size);
+        s.pubs[0].status = FeedStatus::Failed("timed out after 15 s".into());
+        s
+    };
+    failed_and_empty => |size| {
+        let mut s = base(size);
+        s.selected = 1;
+        s.headlines_of = Some(s.pubs[1].url.clone());
+        s.pubs[1].status = FeedStatus::Failed("HTTP 404 — feed not found".into());
+        s
+    };
+    empty => |size| {
+        let mut s = base(size);
+        s.headlines_of = Some(s.pubs[0].url.clone());
+        s
+    };
+    help => |size| {
+        let mut s = with_headlines(size);
+        s.help = true;
+        s
+    };
+    search => |size| {
+        let mut s = with_headlines(size);
+        s.search = Some(app::Search {
+            query: "storm".into(),
+            editing: true,
+            publications: vec!["BBC".into(), "CNN".into(), "Le Monde — À la une".into(), "BBC".into(), "BBC".into()],
+        });
+        s
+    };
+    offline => |size| {
+        let mut s = with_headlines(size);
+        s.session = Session::Offline { login: Some("octocat".into()) };
+        s
+    };
+}
+
+#[test]
+fn too_small() {
+    let s = with_headlines((30, 8));
+    let screen = render(&s);
+    assert!(screen.contains("too small"), "{screen}");
+    insta::assert_snapshot!(screen);
+}
+
+#[test]
+fn wide_characters_keep_the_age_column_aligned() {
+    let s = with_headlines(WIDE);
+    let screen = render(&s);
+    use unicode_width::UnicodeWidthStr;
+    let ages: Vec<usize> = screen
+        .lines()
+        .filter(|l| {
+            l.contains(" 2h") || l.contains(" 5h") || l.contains(" 1d") || l.contains(" now")
+        })
+        .map(|l| {
+            let cut = l.rfind('│').unwrap_or(l.len());
+            UnicodeWidthStr::width(&l[..cut])
+        })
+        .collect();
+    assert!(ages.len() >= 3, "{screen}");
+    assert!(
+        ages.windows(2).all(|w| w[0] == w[1]),
+        "right borders misaligned: {ages:?}\n{screen}"
+    );
+}
+
+#[test]
+fn the_article_can_be_scrolled_and_stops_at_its_end() {
+    let mut s = with_article((60, 14));
+    let long = (1..=60)
+        .map(|i| format!("<p>Paragraph {i}.</p>"))
+        .collect::<String>();
+    if let Some(a) = &mut s.article {
+        a.text = crate::feed::article_text(&long);
+    }
+    let page = |s: &mut State| {
+        app::update(
+            s,
+            Msg::Key(ratatui::crossterm::event::KeyEvent::from(
+                ratatui::crossterm::event::KeyCode::PageDown,
+            )),
+        )
+    };
+    page(&mut s);
+    let first = s.article.as_ref().unwrap().scroll;
+    assert!(first > 0);
+    assert!(render(&s).contains("Paragraph"));
+    for _ in 0..100 {
+        page(&mut s);
+    }
+    let end = s.article.as_ref().unwrap().scroll;
+    let screen = render(&s);
+    assert!(screen.contains("Paragraph 60."), "{screen}");
+    page(&mut s);
+    assert_eq!(
+        s.article.as_ref().unwrap().scroll,
+        end,
+        "scrolling stops at the end"
+    );
+}
+
+fn signing_in(size: (u16, u16), phase: app::Phase) -> State {
+    let mut s = base(size);
+    s.session = Session::Anonymous;
+    s.signin = Some(app::SignIn {
+        phase,
+        progress: Some("Waiting for you to approve…".into()),
+        reason: None,
+    });
+    s
+}
+
+fn code_phase() -> app::Phase {
+    app::Phase::Code {
+        user_code: "WDJB-MJHT".into(),
+        verification_uri: "https://github.com/login/device".into(),
+        expires_at: now() + Duration::seconds(14 * 60 + 32),
+    }
+}
+
+screens! {
+    signin_code => |size| signing_in(size, code_phase());
+    signin_denied => |size| signing_in(size, app::Phase::Stopped {
+        message: "You declined the sign-in on GitHub. Enter to try again.".into(),
+    });
+}
+
+#[test]
+fn signin_on_a_big_terminal_has_large_type_and_a_qr_code() {
+    let s = signing_in((120, 36), code_phase());
+    let screen = render(&s);
+    assert!(screen.contains("WDJB-MJHT  (expires in 14:32)"), "{screen}");
+    assert!(
+        screen.contains("https://github.com/login/device"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains('▀') || screen.contains('▄'),
+        "QR/big text blocks expected:\n{screen}"
+    );
+    insta::assert_snapshot!(screen);
+}
+
+fn colours_used(state: &State) -> Vec<ratatui::style::Color> {
+    let (w, h) = state.viewport;
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+    t.draw(|f| super::draw(f, state)).unwrap();
+    let mut seen: Vec<ratatui::style::Color> = t
+        .backend()
+        .buffer()
+        .content()
+        .iter()
+        .flat_map(|c| [c.fg, c.bg])
+        .collect();
+    seen.sort_by_key(|c| format!("{c:?}"));
+    seen.dedup();
+    seen
+}
+
+#[test]
+fn no_color_draws_without_colours_but_keeps_the_selection_visible() {
+    let mut s = with_article(WIDE);
+    s.focus = Focus::Headlines;
+    s.pubs[1].status = FeedStatus::Failed("timed out".into());
+    assert!(colours_used(&s).len() > 1, "the default theme uses colour");
+    s.theme.color = false;
+    assert_eq!(colours_used(&s), [ratatui::style::Color::Reset]);
+    let (w, h) = s.viewport;
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+    t.draw(|f| super::draw(f, &s)).unwrap();
+    let reversed = t
+        .backend()
+        .buffer()
+        .content()
+        .iter()
+        .filter(|c| c.modifier.contains(ratatui::style::Modifier::REVERSED))
+        .count();
+    assert!(reversed > 10, "the focused selection is drawn reversed");
+    insta::assert_snapshot!(format!("{:?}", t.backend().buffer()));
+}
+
+#[test]
+fn a_theme_from_the_config_colours_the_screen() {
+    let mut s = with_headlines(WIDE);
+    s.theme = crate::config::Config::from_toml("[theme]\nfocus = \"#123456\"\n", None)
+        .unwrap()
+        .theme;
+    assert!(colours_used(&s).contains(&ratatui::style::Color::Rgb(0x12, 0x34, 0x56)));
+}

@@ -1,0 +1,237 @@
+//! Feed discovery on HTML pages, and `newsroom add URL` against a real loopback server: a feed
+//! URL, a site URL whose page advertises the feed, and each way that can fail.
+#![allow(clippy::unwrap_used)]
+
+use std::path::Path;
+
+use newsroom::config::Config;
+use newsroom::discover::{AddError, add_command, discover};
+use newsroom::fetch::{FetchSettings, Fetcher};
+use url::Url;
+
+use crate::support::feed_server::{FeedServer, Route};
+
+const RSS: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0"><channel><title>Loopback Blog</title><link>http://127.0.0.1/</link>
+<item><title>First post</title><link>http://127.0.0.1/1</link></item></channel></rss>"#;
+
+fn html_fixture(name: &str) -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/discover")
+        .join(name);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("fixture {name}: {e}"))
+}
+
+fn page(body: &str) -> Route {
+    Route::feed(body.to_owned()).with_content_type("text/html; charset=utf-8")
+}
+
+fn fetcher() -> Fetcher {
+    Fetcher::new(FetchSettings::default()).expect("client")
+}
+
+#[test]
+fn relative_href_resolves_against_the_page() {
+    let base = Url::parse("https://blog.example/posts/index.html").unwrap();
+    assert_eq!(
+        discover(&html_fixture("relative.html"), &base),
+        ["https://blog.example/feed.xml"]
+    );
+}
+
+#[test]
+fn several_alternates_in_document_order() {
+    let base = Url::parse("https://news.example/world/").unwrap();
+    assert_eq!(
+        discover(&html_fixture("several.html"), &base),
+        [
+            "https://news.example/rss/top.xml",
+            "https://cdn.news.example/atom/top.xml",
+            "https://news.example/feed.json",
+            "https://news.example/rss/comments.xml?x=1&y=2",
+        ]
+    );
+}
+
+#[test]
+fn a_page_without_feed_links_has_none() {
+    let base = Url::parse("https://plain.example/").unwrap();
+    assert!(discover(&html_fixture("none.html"), &base).is_empty());
+}
+
+#[tokio::test]
+async fn add_a_site_url_finds_and_adds_its_feed() {
+    let server = FeedServer::start([
+        (
+            "/",
+            page(
+                r#"<!doctype html><html><head><title>Loopback</title>
+                <link rel="alternate" type="application/rss+xml" href="/gone.xml">
+                <link rel="alternate" type="application/rss+xml" href="feed.xml">
+                </head><body>hello</body></html>"#,
+            ),
+        ),
+        ("/gone.xml", Route::status(404)),
+        ("/feed.xml", Route::feed(RSS)),
+    ]);
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+
+    let added = add_command(&config, &fetcher(), &server.url("/"), None)
+        .await
+        .expect("added");
+    assert_eq!(added.name, "Loopback Blog");
+    assert_eq!(added.url, server.url("/feed.xml"));
+    assert_eq!(added.found_on.as_deref(), Some(server.url("/").as_str()));
+    assert!(added.to_string().starts_with(&format!(
+        "Added Loopback Blog ({})",
+        server.url("/feed.xml")
+    )));
+    // The 404 was tried first and passed over.
+    assert_eq!(server.requests("/gone.xml"), 1);
+
+    let c = Config::load(Some(&config), None).unwrap();
+    let last = c.publications.last().unwrap();
+    assert_eq!(
+        (last.name.as_str(), last.url.as_str()),
+        ("Loopback Blog", server.url("/feed.xml").as_str())
+    );
+    assert_eq!(c.publications[0].name, "BBC");
+
+    // Adding it again, by feed URL or by page, is refused without adding a second copy.
+    let e = add_command(&config, &fetcher(), &server.url("/feed.xml"), None)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(e, AddError::AlreadyAdded { ref name, .. } if name == "Loopback Blog"),
+        "{e}"
+    );
+    let e = add_command(&config, &fetcher(), &server.url("/"), None)
+        .await
+        .unwrap_err();
+    assert!(matches!(e, AddError::AlreadyAdded { .. }), "{e}");
+    assert_eq!(
+        Config::load(Some(&config), None)
+            .unwrap()
+            .publications
+            .len(),
+        3
+    );
+}
+
+#[tokio::test]
+async fn add_a_feed_url_with_a_name() {
+    let server = FeedServer::start([("/rss", Route::feed(RSS))]);
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    let added = add_command(
+        &config,
+        &fetcher(),
+        &server.url("/rss"),
+        Some(" Mine ".into()),
+    )
+    .await
+    .expect("added");
+    assert_eq!(
+        (added.name.as_str(), added.found_on.as_deref()),
+        ("Mine", None)
+    );
+    assert_eq!(
+        added.to_string(),
+        format!("Added Mine ({})", server.url("/rss"))
+    );
+    let names: Vec<String> = Config::load(Some(&config), None)
+        .unwrap()
+        .publications
+        .into_iter()
+        .map(|p| p.name)
+        .collect();
+    assert_eq!(names, ["BBC", "CNN", "Mine"]);
+}
+
+#[tokio::test]
+async fn add_refuses_before_fetching_what_it_can() {
+    let server = FeedServer::start([("/rss", Route::feed(RSS))]);
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[[publications]]\nname = \"Here\"\nurl = \"{}\"\n",
+            server.url("/rss")
+        ),
+    )
+    .unwrap();
+
+    let e = add_command(&config, &fetcher(), &server.url("/rss"), None)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        format!(
+            "{} is already in the config as \"Here\"",
+            server.url("/rss")
+        )
+    );
+    let e = add_command(
+        &config,
+        &fetcher(),
+        &server.url("/other"),
+        Some("Here".into()),
+    )
+    .await
+    .unwrap_err();
+    assert!(matches!(e, AddError::NameTaken { .. }), "{e}");
+    let e = add_command(&config, &fetcher(), "exec:ls", None)
+        .await
+        .unwrap_err();
+    assert!(matches!(e, AddError::BadUrl { .. }), "{e}");
+    assert_eq!(server.total_requests(), 0);
+}
+
+#[tokio::test]
+async fn add_explains_pages_without_usable_feeds() {
+    let server = FeedServer::start([
+        ("/plain", page(&html_fixture("none.html"))),
+        (
+            "/broken",
+            page(
+                r#"<html><head><link rel="alternate" type="application/atom+xml" href="/404"></head></html>"#,
+            ),
+        ),
+        ("/404", Route::status(404)),
+        (
+            "/text",
+            Route::feed("just some words").with_content_type("text/plain"),
+        ),
+    ]);
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    let f = fetcher();
+
+    let e = add_command(&config, &f, &server.url("/plain"), None)
+        .await
+        .unwrap_err();
+    assert!(matches!(e, AddError::NoFeedLinks { .. }), "{e}");
+    assert!(e.to_string().contains("advertises no feed"), "{e}");
+
+    let e = add_command(&config, &f, &server.url("/broken"), None)
+        .await
+        .unwrap_err();
+    let AddError::NoneReadable { tried, .. } = &e else {
+        panic!("{e}")
+    };
+    assert_eq!(tried.len(), 1);
+    assert!(e.to_string().contains("/404: HTTP 404"), "{e}");
+
+    let e = add_command(&config, &f, &server.url("/text"), None)
+        .await
+        .unwrap_err();
+    assert!(matches!(e, AddError::NotAFeed { .. }), "{e}");
+
+    let e = add_command(&config, &f, &server.url("/nothing-here"), None)
+        .await
+        .unwrap_err();
+    assert!(matches!(e, AddError::Fetch { .. }), "{e}");
+    assert!(!config.exists(), "failed adds write nothing");
+}

@@ -1,0 +1,451 @@
+//! The reader end to end: fixture feeds served over loopback HTTP flow through the real fetch →
+//! parse → cache pipeline into the app state; and the real binary, driven in tmux, switches
+//! publications and opens an article.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use newsroom::app::{self, Cmd, FeedStatus, KeyMap, Msg, State};
+use newsroom::config::Publication;
+use newsroom::fetch::{FetchSettings, Fetcher};
+use newsroom::runtime::{Edges, Runtime};
+use newsroom::store::{SharedStore, Store};
+use ratatui::crossterm::event::{KeyCode, KeyEvent};
+use tokio::sync::mpsc;
+
+use crate::support::fake_github::{FakeGithub, Script};
+use crate::support::feed_server::{FeedServer, Route};
+use crate::support::tmux::{Tmux, require};
+
+fn feeds() -> FeedServer {
+    FeedServer::start([
+        ("/bbc.xml", Route::fixture("app/bbc.xml").with_validators()),
+        ("/cnn.xml", Route::fixture("app/cnn.xml").with_validators()),
+        ("/gone.xml", Route::status(404)),
+    ])
+}
+
+fn key(c: char) -> Msg {
+    Msg::Key(KeyEvent::from(KeyCode::Char(c)))
+}
+
+struct Harness {
+    runtime: Runtime,
+    state: State,
+    rx: mpsc::UnboundedReceiver<Msg>,
+    opened: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+impl Harness {
+    fn new(pubs: Vec<Publication>, db: &Path) -> Self {
+        let (store, _) = Store::open(db).expect("cache opens");
+        let fetcher = Fetcher::new(FetchSettings {
+            timeout: Duration::from_secs(5),
+            connect_timeout: Duration::from_secs(2),
+            max_bytes: 1 << 20,
+            concurrency: 4,
+            per_host: 4,
+        })
+        .expect("client builds");
+        let (tx, rx) = mpsc::unbounded_channel();
+        let opened = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let seen = opened.clone();
+        let edges = Edges {
+            open_url: Box::new(move |url, _| seen.lock().unwrap().push(url)),
+            copy: Box::new(|_| Ok(())),
+        };
+        let keys = KeyMap::new(
+            &[],
+            &pubs
+                .iter()
+                .map(|p| (p.key, p.name.clone()))
+                .collect::<Vec<_>>(),
+        )
+        .unwrap();
+        let state = State::new(
+            pubs.iter().map(|p| (p.name.clone(), p.url.clone())),
+            keys,
+            Utc::now(),
+            (100, 30),
+        );
+        let runtime = Runtime {
+            store: SharedStore::new(store),
+            fetcher,
+            publications: pubs,
+            edges,
+            tx,
+            auth: None,
+            signin_task: std::sync::Mutex::new(None),
+        };
+        Self {
+            runtime,
+            state,
+            rx,
+            opened,
+        }
+    }
+
+    fn send(&mut self, msg: Msg) {
+        for cmd in app::update(&mut self.state, msg) {
+            self.runtime.exec(cmd);
+        }
+    }
+
+    /// Feeds results back into `update` until `done` holds (bounded).
+    async fn settle(&mut self, what: &str, done: impl Fn(&State) -> bool) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !done(&self.state) {
+            let left = deadline.saturating_duration_since(Instant::now());
+            assert!(
+                !left.is_zero(),
+                "timed out waiting for {what}: {:#?}",
+                self.state.pubs
+            );
+            if let Ok(Some(msg)) = tokio::time::timeout(left, self.rx.recv()).await {
+                self.send(msg);
+            }
+        }
+    }
+}
+
+fn publications(server: &FeedServer) -> Vec<Publication> {
+    vec![
+        Publication {
+            name: "BBC".into(),
+            url: server.url("/bbc.xml"),
+            key: Some('b'),
+        },
+        Publication {
+            name: "CNN".into(),
+            url: server.url("/cnn.xml"),
+            key: Some('c'),
+        },
+        Publication {
+            name: "Gone".into(),
+            url: server.url("/gone.xml"),
+            key: None,
+        },
+    ]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fetched_feeds_flow_into_the_state_and_one_failure_disturbs_no_other() {
+    let server = feeds();
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = Harness::new(publications(&server), &dir.path().join("cache.db"));
+    for cmd in app::init(&mut h.state) {
+        h.runtime.exec(cmd);
+    }
+    h.settle("every refresh", |s| {
+        s.pubs.iter().all(|p| p.status != FeedStatus::Loading) && !s.headlines.is_empty()
+    })
+    .await;
+
+    let titles: Vec<&str> = h.state.headlines.iter().map(|x| x.title.as_str()).collect();
+    assert_eq!(
+        titles,
+        [
+            "Storm Ophelia brings gales to the north",
+            "Orchestra returns to restored concert hall",
+            "Village bakery wins national award"
+        ]
+    );
+    assert_eq!(h.state.pubs[0].unread, 3);
+    assert_eq!(h.state.pubs[1].unread, 2);
+    match &h.state.pubs[2].status {
+        FeedStatus::Failed(why) => assert!(why.contains("404"), "{why}"),
+        other => panic!("the 404 feed should show an error, not {other:?}"),
+    }
+
+    // `c` switches to CNN; Enter opens the first article and marks it read.
+    h.send(key('c'));
+    h.settle("CNN's headlines", |s| {
+        s.headlines
+            .iter()
+            .any(|x| x.title.starts_with("Lunar lander"))
+    })
+    .await;
+    h.send(Msg::Key(KeyEvent::from(KeyCode::Enter)));
+    h.settle("the article", |s| s.article.is_some()).await;
+    let a = h.state.article.as_ref().unwrap();
+    assert!(a.text.contains("all systems"), "{}", a.text);
+    assert!(!a.text.contains("<b>"), "markup must be gone: {}", a.text);
+    assert_eq!(h.state.pubs[1].unread, 1);
+
+    // `o` hands the article's link to the browser edge.
+    h.send(key('o'));
+    assert_eq!(
+        h.opened.lock().unwrap().as_slice(),
+        ["http://rss.cnn.com/~r/rss/edition/~3/lunar-lander/index.html"]
+    );
+
+    // `/` searches every publication as you type; Enter opens a result.
+    h.send(Msg::Key(KeyEvent::from(KeyCode::Esc)));
+    h.send(key('/'));
+    for c in "bakery".chars() {
+        h.send(key(c));
+    }
+    h.settle("search results", |s| s.headlines.len() == 1).await;
+    assert_eq!(
+        h.state.headlines[0].title,
+        "Village bakery wins national award"
+    );
+    assert_eq!(h.state.search.as_ref().unwrap().publications, ["BBC"]);
+    h.send(Msg::Key(KeyEvent::from(KeyCode::Enter)));
+    h.settle("the found article", |s| {
+        s.article
+            .as_ref()
+            .is_some_and(|a| a.text.contains("family bakery"))
+    })
+    .await;
+    h.send(Msg::Key(KeyEvent::from(KeyCode::Esc)));
+    h.send(Msg::Key(KeyEvent::from(KeyCode::Esc)));
+    h.settle("CNN again", |s| {
+        s.search.is_none() && s.headlines.len() == 2
+    })
+    .await;
+
+    // `r` refreshes CNN again: validators from the first fetch make it a 304.
+    h.send(key('r'));
+    h.settle("the second refresh", |s| {
+        s.pubs[1].status != FeedStatus::Loading
+    })
+    .await;
+    assert_eq!(server.requests("/cnn.xml"), 2);
+    assert_eq!(h.state.pubs[1].unread, 1, "read state survives a refresh");
+    assert_eq!(
+        h.state.pubs[0].unread, 2,
+        "the article opened from the search is read"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_first_frame_comes_from_the_cache_before_any_request() {
+    let server = feeds();
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("cache.db");
+    {
+        let mut h = Harness::new(publications(&server), &db);
+        h.send(key('R'));
+        h.settle("a first refresh", |s| {
+            s.pubs.iter().all(|p| p.status != FeedStatus::Loading)
+        })
+        .await;
+    }
+    let before = server.requests("/bbc.xml");
+    let h = Harness::new(publications(&server), &db);
+    let mut state = h.state.clone();
+    let mut headlines = None;
+    for cmd in app::init(&mut state) {
+        if let Cmd::LoadHeadlines { .. } = cmd {
+            headlines = h.runtime.run_now(&cmd);
+        }
+    }
+    assert_eq!(server.requests("/bbc.xml"), before, "nothing fetched yet");
+    let Some(Msg::Headlines { headlines, .. }) = headlines else {
+        panic!("no cached headlines")
+    };
+    assert_eq!(headlines.len(), 3);
+}
+
+fn write_config(dir: &Path, server: &FeedServer, gh: &FakeGithub) -> std::path::PathBuf {
+    let path = dir.join("config.toml");
+    let text = format!(
+        "[[publications]]\nname = \"BBC\"\nurl = \"{}\"\nkey = \"b\"\n\n[[publications]]\nname = \"CNN\"\nurl = \"{}\"\nkey = \"c\"\n\n\
+         [github]\nclient_id = \"{}\"\nhost = \"github.test\"\nweb_url = \"{}\"\napi_url = \"{}\"\n",
+        server.url("/bbc.xml"),
+        server.url("/cnn.xml"),
+        gh.client_id(),
+        gh.url(),
+        gh.url()
+    );
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// The environment for the binary: every platform dir inside `home`.
+fn env_for(home: &Path) -> Vec<(String, String)> {
+    let p = |s: &str| home.join(s).display().to_string();
+    vec![
+        ("HOME".into(), p("")),
+        ("XDG_CONFIG_HOME".into(), p("config")),
+        ("XDG_DATA_HOME".into(), p("data")),
+        ("XDG_STATE_HOME".into(), p("state")),
+        ("XDG_CACHE_HOME".into(), p("cache")),
+        ("TERM".into(), "xterm-256color".into()),
+        ("NEWSROOM_TEST_AUTH_SECOND_MS".into(), "50".into()),
+    ]
+}
+
+#[test]
+fn tmux_switches_from_bbc_to_cnn_and_opens_an_article() {
+    if !require("tmux", "it drives the real binary in a terminal") {
+        return;
+    }
+    let server = feeds();
+    let gh = FakeGithub::start(Script::default());
+    gh.add_token("gho_TESTTOKEN0001");
+    let home = tempfile::tempdir().unwrap();
+    let config = write_config(home.path(), &server, &gh);
+    let mut env = env_for(home.path());
+    env.push(("NEWSROOM_GITHUB_TOKEN".into(), "gho_TESTTOKEN0001".into()));
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let cmd = format!(
+        "'{}' --config '{}'",
+        crate::support::bin().display(),
+        config.display()
+    );
+    let t = Tmux::start("reader", 100, 30, &env, &cmd, home.path());
+
+    let s = t.wait_text("Storm Ophelia brings gales", Duration::from_secs(15));
+    assert!(s.contains("Publications") && s.contains("CNN"), "{s}");
+    t.wait_text("Signed in as @octocat", Duration::from_secs(10));
+
+    t.keys(&["c"]);
+    let s = t.wait_text("Lunar lander touches down", Duration::from_secs(10));
+    assert!(
+        !s.contains("Storm Ophelia"),
+        "BBC's headlines should be gone:\n{s}"
+    );
+
+    t.keys(&["Enter"]);
+    let s = t.wait_text("all systems were working", Duration::from_secs(10));
+    assert!(
+        s.contains("lunar-lander/index.html"),
+        "the link is shown:\n{s}"
+    );
+
+    t.keys(&["?"]);
+    t.wait_text("refresh every publication", Duration::from_secs(5));
+    // Esc alone (a terminal reads "Esc q" sent at once as Alt-q).
+    t.keys(&["Escape"]);
+    t.wait_for("the help to close", Duration::from_secs(5), |s| {
+        !s.contains("refresh every publication")
+    });
+    t.keys(&["q"]);
+    let s = t.wait_text("[exit 0]", Duration::from_secs(5));
+    assert!(
+        !s.contains("Publications"),
+        "the terminal is restored after quitting:\n{s}"
+    );
+}
+
+/// True when a Secret Service answers; otherwise says loudly that the test is skipped (and fails
+/// under CI, which runs the suite inside `.ci/keyring-session.sh`).
+fn secret_service(why: &str) -> bool {
+    let dir = tempfile::tempdir().unwrap();
+    let ok = newsroom::auth::TokenStore::new("probe.newsroom.test", dir.path())
+        .probe_keyring()
+        .is_ok();
+    if !ok {
+        let msg = format!(
+            "SKIPPED: no Secret Service reachable ({why}); run under .ci/keyring-session.sh"
+        );
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "{msg}, but this is CI"
+        );
+        eprintln!("\n*** {msg} ***\n");
+    }
+    ok
+}
+
+/// Every file under `dir`, as bytes.
+fn files_under(dir: &Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if let Ok(bytes) = std::fs::read(&p) {
+                out.push((p, bytes));
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn tmux_sign_in_shows_the_code_then_the_news_and_the_token_is_in_no_file() {
+    if !require("tmux", "it drives the real binary in a terminal")
+        || !secret_service("the TUI keeps the token in the keyring")
+    {
+        return;
+    }
+    let server = feeds();
+    let gh = FakeGithub::start(Script {
+        approve_after: None,
+        ..Script::default()
+    });
+    let home = tempfile::tempdir().unwrap();
+    let config = write_config(home.path(), &server, &gh);
+    // A host of its own, so this test's keyring entry meets no other.
+    let host = format!("e2e-{}.github.test", std::process::id());
+    let text = std::fs::read_to_string(&config)
+        .unwrap()
+        .replace("github.test", &host);
+    std::fs::write(&config, text).unwrap();
+    let env = env_for(home.path());
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let bin = crate::support::bin();
+    let cmd = format!("'{}' --config '{}'", bin.display(), config.display());
+    let t = Tmux::start("signin", 120, 36, &env, &cmd, home.path());
+
+    let code = gh
+        .wait_for_code(Duration::from_secs(15))
+        .expect("newsroom asked for a code");
+    let s = t.wait_text(&code, Duration::from_secs(10));
+    assert!(
+        s.contains(&format!("{}/login/device", gh.url())),
+        "the URL is shown:\n{s}"
+    );
+    assert!(s.contains("expires in"), "a countdown is shown:\n{s}");
+    assert!(!s.contains("Storm Ophelia"), "no news before sign-in:\n{s}");
+
+    gh.approve();
+    let s = t.wait_text("Signed in as @octocat", Duration::from_secs(15));
+    assert!(!s.contains(&code), "the sign-in screen is gone:\n{s}");
+    t.wait_text("Storm Ophelia brings gales", Duration::from_secs(10));
+    t.keys(&["Enter"]);
+    t.wait_text("90mph", Duration::from_secs(10));
+    t.keys(&["q"]);
+    t.wait_text("[exit 0]", Duration::from_secs(5));
+
+    let tokens = gh.issued_tokens();
+    assert_eq!(tokens.len(), 1, "one token was issued");
+    let written = files_under(home.path());
+    assert!(
+        written
+            .iter()
+            .any(|(p, _)| p.to_string_lossy().contains("newsroom")),
+        "newsroom wrote its files under HOME"
+    );
+    for (path, bytes) in &written {
+        let hit = bytes
+            .windows(tokens[0].len())
+            .any(|w| w == tokens[0].as_bytes());
+        assert!(!hit, "the token leaked into {}", path.display());
+    }
+
+    // Clean up the keyring entry through the real command, and check it is gone.
+    let envs: Vec<(String, String)> = env_for(home.path());
+    let out = std::process::Command::new(&bin)
+        .args(["--config", &config.display().to_string(), "logout"])
+        .envs(envs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "logout: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = std::process::Command::new(&bin)
+        .args(["--config", &config.display().to_string(), "status"])
+        .envs(envs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "status after logout must fail");
+}

@@ -1,0 +1,753 @@
+//! A fake GitHub on 127.0.0.1 that answers the device flow, the token endpoint (device and
+//! refresh grants) and `GET /user` the way github.com does:
+//! - form-urlencoded unless the request sends `Accept: application/json`;
+//! - poll errors with HTTP 200 and an `error` field; `slow_down` adds 5 to the interval and
+//!   says so in `interval`; polling sooner than the interval in force earns a `slow_down` too
+//!   (and is counted in [`FakeGithub::too_fast_polls`]);
+//! - `device_flow_disabled` with HTTP 400 from the code endpoint, 404 for an unknown client id;
+//! - `/user`: 403 without a User-Agent, 401 for a bad token, scopes in `X-OAuth-Scopes`.
+//!
+//! Each test starts its own with a [`Script`] and reads what happened from
+//! [`FakeGithub::requests`] (every request with its arrival time). Intervals and lifetimes are
+//! whole "seconds" as on GitHub; `Script::second` says how long one lasts, and the client must
+//! be given the same unit (`NEWSROOM_TEST_AUTH_SECOND_MS` or `DeviceFlow::with_time_unit`).
+//!
+//! ```ignore
+//! let gh = FakeGithub::start(Script { approve_after: None, ..Script::default() });
+//! // point [github] web_url and api_url at gh.url(), client_id at gh.client_id()
+//! gh.wait_for_code(Duration::from_secs(5));  // the code the user would see
+//! gh.approve();                               // the user clicks "Authorize"
+//! ```
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::io::{Read, Write};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use newsroom::config::GithubConfig;
+
+/// How the fake behaves. Poll numbers are 1-based and count the polls of one device code.
+#[derive(Debug, Clone)]
+pub struct Script {
+    pub client_id: String,
+    /// Seconds, as GitHub sends it.
+    pub interval: u32,
+    pub expires_in: u32,
+    /// How long one of the fake's seconds lasts (for expiry and the too-fast check).
+    pub second: Duration,
+    pub device_flow_disabled: bool,
+    /// Approve on this poll; `None`: wait for [`FakeGithub::approve`].
+    pub approve_after: Option<usize>,
+    pub deny_after: Option<usize>,
+    /// Answer this error (`expired_token` or `token_expired`) from this poll on.
+    pub expire_after: Option<(usize, &'static str)>,
+    /// Answer `slow_down` on these polls.
+    pub slow_down_at: Vec<usize>,
+    /// `slow_down` without the `interval` field (the client must add 5 itself).
+    pub slow_down_omits_interval: bool,
+    /// Break the connection (no HTTP answer) on these polls.
+    pub offline_at: Vec<usize>,
+    /// Answer HTTP 502 on these polls.
+    pub server_error_at: Vec<usize>,
+    /// Answer this `error` with HTTP 200 on this poll.
+    pub poll_error: Option<(usize, &'static str)>,
+    /// Always answer form-urlencoded, as if a proxy stripped `Accept`.
+    pub ignore_accept: bool,
+    /// Issued access tokens expire after this many (real) seconds and come with a refresh token.
+    pub token_expires_in: Option<u64>,
+    pub refresh_token_expires_in: Option<u64>,
+    /// The `scope` field of the token answer.
+    pub granted_scope: String,
+    pub login: String,
+    /// `X-OAuth-Scopes` on `/user`; `None` sends no such header (GitHub App tokens).
+    pub scopes_header: Option<String>,
+    /// Refuse every refresh grant with `bad_refresh_token`.
+    pub refresh_rejects: bool,
+    /// Prefix of issued tokens (so tests can search for them).
+    pub token_prefix: String,
+}
+
+impl Default for Script {
+    fn default() -> Self {
+        Self {
+            client_id: "Iv1.fake0client0id".into(),
+            interval: 1,
+            expires_in: 900,
+            second: Duration::from_millis(50),
+            device_flow_disabled: false,
+            approve_after: Some(2),
+            deny_after: None,
+            expire_after: None,
+            slow_down_at: Vec::new(),
+            slow_down_omits_interval: false,
+            offline_at: Vec::new(),
+            server_error_at: Vec::new(),
+            poll_error: None,
+            ignore_accept: false,
+            token_expires_in: None,
+            refresh_token_expires_in: None,
+            granted_scope: "read:user,gist".into(),
+            login: "octocat".into(),
+            scopes_header: Some("read:user, gist".into()),
+            refresh_rejects: false,
+            token_prefix: "gho_FAKE".into(),
+        }
+    }
+}
+
+/// One request as the fake saw it.
+#[derive(Debug, Clone)]
+pub struct Recorded {
+    pub at: Instant,
+    pub method: String,
+    pub path: String,
+    /// Lower-cased names.
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+    /// What the fake answered, in a word: `authorization_pending`, `slow_down`, `token`,
+    /// `offline`, `user`, `401`, ...
+    pub answer: String,
+    /// The interval in force for this poll's code (in the fake's seconds) when it arrived.
+    pub interval_in_force: u32,
+}
+
+impl Recorded {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn form(&self) -> HashMap<String, String> {
+        url::form_urlencoded::parse(self.body.as_bytes())
+            .into_owned()
+            .collect()
+    }
+
+    /// A device-grant poll of the token endpoint.
+    pub fn is_poll(&self) -> bool {
+        self.path == "/login/oauth/access_token"
+            && self.form().get("grant_type").map(String::as_str)
+                == Some("urn:ietf:params:oauth:grant-type:device_code")
+    }
+}
+
+struct Code {
+    device_code: String,
+    user_code: String,
+    issued: Instant,
+    interval: u32,
+    polls: usize,
+    last_poll: Option<Instant>,
+    approved: bool,
+    denied: bool,
+    used: bool,
+}
+
+struct Issued {
+    access: String,
+    refresh: Option<String>,
+    expires: Option<Instant>,
+    valid: bool,
+}
+
+struct State {
+    script: Script,
+    codes: Vec<Code>,
+    tokens: Vec<Issued>,
+    requests: Vec<Recorded>,
+    too_fast: usize,
+    counter: u64,
+}
+
+struct Shared {
+    state: Mutex<State>,
+    changed: Condvar,
+}
+
+impl Shared {
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+pub struct FakeGithub {
+    base: String,
+    shared: Arc<Shared>,
+    server: Arc<tiny_http::Server>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl FakeGithub {
+    pub fn start(script: Script) -> Self {
+        let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").expect("bind 127.0.0.1"));
+        let port = server.server_addr().to_ip().expect("an IP listener").port();
+        let base = format!("http://127.0.0.1:{port}");
+        let shared = Arc::new(Shared {
+            state: Mutex::new(State {
+                script,
+                codes: Vec::new(),
+                tokens: Vec::new(),
+                requests: Vec::new(),
+                too_fast: 0,
+                counter: 0,
+            }),
+            changed: Condvar::new(),
+        });
+        let (srv, sh, b) = (server.clone(), shared.clone(), base.clone());
+        let thread = std::thread::spawn(move || {
+            for request in srv.incoming_requests() {
+                handle(&sh, &b, request);
+                sh.changed.notify_all();
+            }
+        });
+        Self {
+            base,
+            shared,
+            server,
+            thread: Some(thread),
+        }
+    }
+
+    /// `http://127.0.0.1:PORT`: both the web root and the API root.
+    pub fn url(&self) -> String {
+        self.base.clone()
+    }
+
+    pub fn client_id(&self) -> String {
+        self.shared.lock().script.client_id.clone()
+    }
+
+    /// A `[github]` section pointing at this fake, for the given host name (the keyring account).
+    pub fn github_config(&self, host: &str) -> GithubConfig {
+        GithubConfig {
+            client_id: Some(self.client_id()),
+            host: host.to_owned(),
+            web_url: self.url(),
+            api_url: self.url(),
+            scopes: vec!["read:user".into()],
+        }
+    }
+
+    /// The user approves the newest code.
+    pub fn approve(&self) {
+        if let Some(c) = self.shared.lock().codes.last_mut() {
+            c.approved = true;
+        }
+    }
+
+    /// The user cancels on GitHub.
+    pub fn deny(&self) {
+        if let Some(c) = self.shared.lock().codes.last_mut() {
+            c.denied = true;
+        }
+    }
+
+    /// Revokes every token issued so far (`/user` answers 401 from now on).
+    pub fn revoke_all(&self) {
+        for t in &mut self.shared.lock().tokens {
+            t.valid = false;
+        }
+    }
+
+    /// Accepts `token` on `/user` as if GitHub had issued it (for `NEWSROOM_GITHUB_TOKEN`).
+    pub fn add_token(&self, token: &str) {
+        self.shared.lock().tokens.push(Issued {
+            access: token.to_owned(),
+            refresh: None,
+            expires: None,
+            valid: true,
+        });
+    }
+
+    pub fn requests(&self) -> Vec<Recorded> {
+        self.shared.lock().requests.clone()
+    }
+
+    /// Device-grant polls only.
+    pub fn polls(&self) -> Vec<Recorded> {
+        self.requests()
+            .into_iter()
+            .filter(Recorded::is_poll)
+            .collect()
+    }
+
+    /// Access tokens issued so far (device and refresh grants).
+    pub fn issued_tokens(&self) -> Vec<String> {
+        self.shared
+            .lock()
+            .tokens
+            .iter()
+            .map(|t| t.access.clone())
+            .collect()
+    }
+
+    pub fn issued_refresh_tokens(&self) -> Vec<String> {
+        self.shared
+            .lock()
+            .tokens
+            .iter()
+            .filter_map(|t| t.refresh.clone())
+            .collect()
+    }
+
+    /// Polls that came sooner than the interval in force (GitHub answers those `slow_down`).
+    pub fn too_fast_polls(&self) -> usize {
+        self.shared.lock().too_fast
+    }
+
+    /// The newest user code, waiting up to `timeout` for one to be issued.
+    pub fn wait_for_code(&self, timeout: Duration) -> Option<String> {
+        self.wait_until(timeout, |s| s.codes.last().map(|c| c.user_code.clone()))
+    }
+
+    /// Waits until at least `n` device-grant polls have arrived.
+    pub fn wait_for_polls(&self, n: usize, timeout: Duration) -> bool {
+        self.wait_until(timeout, |s| {
+            (s.requests.iter().filter(|r| r.is_poll()).count() >= n).then_some(())
+        })
+        .is_some()
+    }
+
+    fn wait_until<T>(
+        &self,
+        timeout: Duration,
+        mut f: impl FnMut(&State) -> Option<T>,
+    ) -> Option<T> {
+        let deadline = Instant::now() + timeout;
+        let mut state = self.shared.lock();
+        loop {
+            if let Some(v) = f(&state) {
+                return Some(v);
+            }
+            let left = deadline.checked_duration_since(Instant::now())?;
+            state = self
+                .shared
+                .changed
+                .wait_timeout(state, left)
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .0;
+        }
+    }
+}
+
+impl Drop for FakeGithub {
+    fn drop(&mut self) {
+        self.server.unblock();
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// One answer: fields (JSON or form), or something rawer.
+enum Answer {
+    Fields {
+        status: u16,
+        fields: Vec<(&'static str, serde_json::Value)>,
+    },
+    Json {
+        status: u16,
+        body: serde_json::Value,
+        headers: Vec<(String, String)>,
+    },
+    Text {
+        status: u16,
+        body: String,
+    },
+    /// The connection breaks without an HTTP answer.
+    Broken,
+}
+
+fn error(code: &str) -> Answer {
+    Answer::Fields {
+        status: 200,
+        fields: vec![("error", code.into())],
+    }
+}
+
+fn handle(shared: &Shared, base: &str, mut request: tiny_http::Request) {
+    let at = Instant::now();
+    let mut body = String::new();
+    let _ = request
+        .as_reader()
+        .take(64 * 1024)
+        .read_to_string(&mut body);
+    let headers: Vec<(String, String)> = request
+        .headers()
+        .iter()
+        .map(|h| {
+            (
+                h.field.as_str().as_str().to_ascii_lowercase(),
+                h.value.as_str().to_owned(),
+            )
+        })
+        .collect();
+    let path = request.url().split('?').next().unwrap_or("").to_owned();
+    let method = request.method().as_str().to_owned();
+    let mut rec = Recorded {
+        at,
+        method,
+        path,
+        headers,
+        body,
+        answer: String::new(),
+        interval_in_force: 0,
+    };
+
+    let mut state = shared.lock();
+    let answer = route(&mut state, base, &mut rec);
+    rec.answer = match &answer {
+        Answer::Fields { fields, status } => fields
+            .iter()
+            .find(|(k, _)| *k == "error")
+            .map(|(_, v)| v.as_str().unwrap_or("").to_owned())
+            .unwrap_or_else(|| {
+                if *status == 200 {
+                    "ok".into()
+                } else {
+                    status.to_string()
+                }
+            }),
+        Answer::Json { status, .. } | Answer::Text { status, .. } => status.to_string(),
+        Answer::Broken => "offline".into(),
+    };
+    let json = !state.script.ignore_accept
+        && rec
+            .header("accept")
+            .is_some_and(|a| a.contains("application/json"));
+    state.requests.push(rec);
+    drop(state);
+    respond(request, answer, json);
+}
+
+fn respond(request: tiny_http::Request, answer: Answer, json: bool) {
+    let header = |k: &str, v: &str| {
+        tiny_http::Header::from_bytes(k.as_bytes(), v.as_bytes()).expect("valid header")
+    };
+    let result = match answer {
+        Answer::Fields { status, fields } => {
+            let (body, ctype) = if json {
+                let map: serde_json::Map<String, serde_json::Value> =
+                    fields.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
+                (
+                    serde_json::Value::Object(map).to_string(),
+                    "application/json; charset=utf-8",
+                )
+            } else {
+                let mut ser = url::form_urlencoded::Serializer::new(String::new());
+                for (k, v) in &fields {
+                    let text = v.as_str().map_or_else(|| v.to_string(), str::to_owned);
+                    ser.append_pair(k, &text);
+                }
+                (
+                    ser.finish(),
+                    "application/x-www-form-urlencoded; charset=utf-8",
+                )
+            };
+            request.respond(
+                tiny_http::Response::from_string(body)
+                    .with_status_code(status)
+                    .with_header(header("Content-Type", ctype)),
+            )
+        }
+        Answer::Json {
+            status,
+            body,
+            headers,
+        } => {
+            let mut resp = tiny_http::Response::from_string(body.to_string())
+                .with_status_code(status)
+                .with_header(header("Content-Type", "application/json; charset=utf-8"));
+            for (k, v) in headers {
+                resp.add_header(header(&k, &v));
+            }
+            request.respond(resp)
+        }
+        Answer::Text { status, body } => request.respond(
+            tiny_http::Response::from_string(body)
+                .with_status_code(status)
+                .with_header(header("Content-Type", "text/plain; charset=utf-8")),
+        ),
+        Answer::Broken => {
+            // Not HTTP at all: the client sees a broken connection, as when offline.
+            let mut w = request.into_writer();
+            let _ = w.write_all(b"\x00\x01 not http\r\n\r\n");
+            w.flush()
+        }
+    };
+    let _ = result;
+}
+
+fn route(s: &mut State, base: &str, rec: &mut Recorded) -> Answer {
+    match (rec.method.as_str(), rec.path.as_str()) {
+        ("POST", "/login/device/code") => device_code(s, base, rec),
+        ("POST", "/login/oauth/access_token") => {
+            let form = rec.form();
+            match form.get("grant_type").map(String::as_str) {
+                Some("urn:ietf:params:oauth:grant-type:device_code") => poll(s, rec, &form),
+                Some("refresh_token") => refresh(s, &form),
+                _ => error("unsupported_grant_type"),
+            }
+        }
+        ("GET", "/user") => user(s, rec),
+        _ => Answer::Json {
+            status: 404,
+            body: serde_json::json!({"message": "Not Found"}),
+            headers: vec![],
+        },
+    }
+}
+
+fn device_code(s: &mut State, base: &str, rec: &Recorded) -> Answer {
+    let form = rec.form();
+    if form.get("client_id") != Some(&s.script.client_id) {
+        return Answer::Fields {
+            status: 404,
+            fields: vec![("error", "Not Found".into())],
+        };
+    }
+    if s.script.device_flow_disabled {
+        return Answer::Fields {
+            status: 400,
+            fields: vec![
+                ("error", "device_flow_disabled".into()),
+                (
+                    "error_description",
+                    "Device Flow must be explicitly enabled for this App".into(),
+                ),
+                ("error_uri", "https://docs.github.com".into()),
+            ],
+        };
+    }
+    s.counter += 1;
+    let n = s.counter;
+    let code = Code {
+        device_code: format!("{:040x}", random_u128(n)),
+        user_code: format!("WDJB-{:04}", n % 10_000),
+        issued: Instant::now(),
+        interval: s.script.interval,
+        polls: 0,
+        last_poll: None,
+        approved: false,
+        denied: false,
+        used: false,
+    };
+    let fields = vec![
+        ("device_code", code.device_code.clone().into()),
+        ("user_code", code.user_code.clone().into()),
+        ("verification_uri", format!("{base}/login/device").into()),
+        ("expires_in", s.script.expires_in.into()),
+        ("interval", s.script.interval.into()),
+    ];
+    s.codes.push(code);
+    Answer::Fields {
+        status: 200,
+        fields,
+    }
+}
+
+fn poll(s: &mut State, rec: &mut Recorded, form: &HashMap<String, String>) -> Answer {
+    let now = rec.at;
+    if form.get("client_id") != Some(&s.script.client_id) {
+        return error("incorrect_client_credentials");
+    }
+    let script = s.script.clone();
+    let unit = script.second;
+    let Some(code) = s
+        .codes
+        .iter_mut()
+        .find(|c| Some(&c.device_code) == form.get("device_code"))
+    else {
+        return error("incorrect_device_code");
+    };
+    code.polls += 1;
+    let n = code.polls;
+    rec.interval_in_force = code.interval;
+    let too_fast = code
+        .last_poll
+        .is_some_and(|last| now.duration_since(last) < unit * code.interval);
+    code.last_poll = Some(now);
+    if too_fast {
+        code.interval += 5;
+        s.too_fast += 1;
+        let interval = code.interval;
+        return Answer::Fields {
+            status: 200,
+            fields: vec![("error", "slow_down".into()), ("interval", interval.into())],
+        };
+    }
+    if script.offline_at.contains(&n) {
+        return Answer::Broken;
+    }
+    if script.server_error_at.contains(&n) {
+        return Answer::Text {
+            status: 502,
+            body: "Bad Gateway".into(),
+        };
+    }
+    if code.used {
+        return error("incorrect_device_code");
+    }
+    if now.duration_since(code.issued) >= unit * script.expires_in {
+        return error("expired_token");
+    }
+    if let Some((from, name)) = script.expire_after
+        && n >= from
+    {
+        return error(name);
+    }
+    if script.slow_down_at.contains(&n) {
+        code.interval += 5;
+        let mut fields = vec![("error", "slow_down".into())];
+        if !script.slow_down_omits_interval {
+            fields.push(("interval", code.interval.into()));
+        }
+        return Answer::Fields {
+            status: 200,
+            fields,
+        };
+    }
+    if let Some((at, name)) = script.poll_error
+        && at == n
+    {
+        return error(name);
+    }
+    if code.denied || script.deny_after == Some(n) {
+        return Answer::Fields {
+            status: 200,
+            fields: vec![
+                ("error", "access_denied".into()),
+                (
+                    "error_description",
+                    "The authorization request was denied.".into(),
+                ),
+            ],
+        };
+    }
+    if code.approved || script.approve_after == Some(n) {
+        code.used = true;
+        return grant(s);
+    }
+    error("authorization_pending")
+}
+
+fn grant(s: &mut State) -> Answer {
+    s.counter += 1;
+    let n = s.counter;
+    let script = &s.script;
+    let access = format!("{}{n}x{:032x}", script.token_prefix, random_u128(n));
+    let mut fields = vec![
+        ("access_token", access.clone().into()),
+        ("token_type", "bearer".into()),
+        ("scope", script.granted_scope.clone().into()),
+    ];
+    let mut issued = Issued {
+        access,
+        refresh: None,
+        expires: None,
+        valid: true,
+    };
+    if let Some(secs) = script.token_expires_in {
+        let refresh = format!("ghr_FAKE{n}r{:032x}", random_u128(n + 7));
+        fields.push(("expires_in", secs.into()));
+        fields.push(("refresh_token", refresh.clone().into()));
+        fields.push((
+            "refresh_token_expires_in",
+            script.refresh_token_expires_in.unwrap_or(15_897_600).into(),
+        ));
+        issued.refresh = Some(refresh);
+        issued.expires = Some(Instant::now() + Duration::from_secs(secs));
+    }
+    s.tokens.push(issued);
+    Answer::Fields {
+        status: 200,
+        fields,
+    }
+}
+
+fn refresh(s: &mut State, form: &HashMap<String, String>) -> Answer {
+    let bad = Answer::Fields {
+        status: 200,
+        fields: vec![
+            ("error", "bad_refresh_token".into()),
+            (
+                "error_description",
+                "The refresh token passed is incorrect or expired.".into(),
+            ),
+        ],
+    };
+    if form.get("client_id") != Some(&s.script.client_id) {
+        return error("incorrect_client_credentials");
+    }
+    if s.script.refresh_rejects {
+        return bad;
+    }
+    let given = form.get("refresh_token");
+    let Some(old) = s
+        .tokens
+        .iter_mut()
+        .find(|t| t.refresh.is_some() && t.refresh.as_ref() == given)
+    else {
+        return bad;
+    };
+    // GitHub rotates: the old refresh token is spent.
+    old.refresh = None;
+    grant(s)
+}
+
+fn user(s: &mut State, rec: &Recorded) -> Answer {
+    if rec.header("user-agent").is_none_or(str::is_empty) {
+        return Answer::Text {
+            status: 403,
+            body: "Request forbidden by administrative rules. Please make sure your request has a \
+                   User-Agent header (https://docs.github.com/en/rest/overview/resources-in-the-rest-api#user-agent-required)."
+                .into(),
+        };
+    }
+    let given = rec.header("authorization").and_then(|a| {
+        a.strip_prefix("Bearer ")
+            .or_else(|| a.strip_prefix("token "))
+    });
+    let now = Instant::now();
+    let ok = s
+        .tokens
+        .iter()
+        .any(|t| Some(t.access.as_str()) == given && t.valid && t.expires.is_none_or(|e| e > now));
+    if !ok {
+        return Answer::Json {
+            status: 401,
+            body: serde_json::json!({
+                "message": "Bad credentials",
+                "documentation_url": "https://docs.github.com/rest",
+                "status": "401"
+            }),
+            headers: vec![],
+        };
+    }
+    let mut headers = vec![];
+    if let Some(scopes) = &s.script.scopes_header {
+        headers.push(("X-OAuth-Scopes".to_owned(), scopes.clone()));
+    }
+    Answer::Json {
+        status: 200,
+        body: serde_json::json!({"login": s.script.login, "id": 583231, "name": "The Octocat"}),
+        headers,
+    }
+}
+
+/// Distinct, unguessable-enough values for codes and tokens (no `rand` needed).
+fn random_u128(n: u64) -> u128 {
+    use std::hash::{BuildHasher, Hasher};
+    let state = std::collections::hash_map::RandomState::new();
+    let mut a = state.build_hasher();
+    a.write_u64(n);
+    let mut b = state.build_hasher();
+    b.write_u64(!n);
+    (u128::from(a.finish()) << 64) | u128::from(b.finish())
+}

@@ -1,0 +1,127 @@
+//! Drives the real binary in a detached tmux session: type with `send-keys`, read the screen with
+//! `capture-pane`. Each session has its own tmux server socket, so tests never meet.
+
+use std::path::Path;
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+/// A system service a test needs. Where it is missing the test is skipped, loudly; under CI
+/// (`CI=true`) a missing service is a failure, because CI installs it.
+pub fn require(tool: &str, why: &str) -> bool {
+    let found = Command::new(tool)
+        .arg("-V")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !found {
+        let msg = format!("SKIPPED: {tool} is not installed ({why}); .ci/run installs it");
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "{msg}, but this is CI"
+        );
+        eprintln!("\n*** {msg} ***\n");
+    }
+    found
+}
+
+pub struct Tmux {
+    socket: String,
+    pub session: String,
+}
+
+impl Tmux {
+    /// Starts `command` (run by sh) in a new `width`x`height` session with `env` set.
+    pub fn start(
+        name: &str,
+        width: u16,
+        height: u16,
+        env: &[(&str, &str)],
+        command: &str,
+        dir: &Path,
+    ) -> Self {
+        let socket = format!("newsroom-test-{}-{name}", std::process::id());
+        let t = Self {
+            socket,
+            session: name.to_owned(),
+        };
+        let mut cmd = Command::new("tmux");
+        cmd.args([
+            "-L",
+            &t.socket,
+            "-f",
+            "/dev/null",
+            "new-session",
+            "-d",
+            "-s",
+            name,
+        ])
+        .args(["-x", &width.to_string(), "-y", &height.to_string()])
+        .arg("-c")
+        .arg(dir);
+        for (k, v) in env {
+            cmd.args(["-e", &format!("{k}={v}")]);
+        }
+        // Keep the pane after the program exits so its last screen (and exit code) can be read.
+        cmd.arg(format!("{command}; echo \"[exit $?]\"; sleep 30"));
+        let out = cmd.output().expect("tmux runs");
+        assert!(
+            out.status.success(),
+            "tmux new-session failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        t
+    }
+
+    fn tmux(&self, args: &[&str]) -> Output {
+        Command::new("tmux")
+            .args(["-L", &self.socket])
+            .args(args)
+            .output()
+            .expect("tmux runs")
+    }
+
+    pub fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", &self.session];
+        args.extend_from_slice(keys);
+        let out = self.tmux(&args);
+        assert!(
+            out.status.success(),
+            "send-keys: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    pub fn screen(&self) -> String {
+        String::from_utf8_lossy(
+            &self
+                .tmux(&["capture-pane", "-p", "-t", &self.session])
+                .stdout,
+        )
+        .into_owned()
+    }
+
+    /// Waits (bounded) until the screen satisfies `pred`; panics with the last screen if not.
+    pub fn wait_for(&self, what: &str, timeout: Duration, pred: impl Fn(&str) -> bool) -> String {
+        let start = Instant::now();
+        loop {
+            let s = self.screen();
+            if pred(&s) {
+                return s;
+            }
+            assert!(
+                start.elapsed() < timeout,
+                "timed out waiting for {what}; screen:\n{s}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    pub fn wait_text(&self, text: &str, timeout: Duration) -> String {
+        self.wait_for(&format!("{text:?}"), timeout, |s| s.contains(text))
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self.tmux(&["kill-server"]);
+    }
+}
