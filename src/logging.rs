@@ -6,13 +6,14 @@ use std::path::Path;
 use tracing_appender::non_blocking::WorkerGuard;
 use tracing_subscriber::EnvFilter;
 
-/// Starts logging to `dir/newsroom.log.YYYY-MM-DD`. Keep the guard alive until exit so the last
+/// Starts logging to `dir/newsroom.YYYY-MM-DD.log` (UTC date, as `Paths::log_file` names it). Keep the guard alive until exit so the last
 /// lines are flushed. A log dir that cannot be created is not fatal: newsroom runs without logs.
 pub fn init(dir: &Path, verbose: bool) -> Option<WorkerGuard> {
     std::fs::create_dir_all(dir).ok()?;
     let appender = tracing_appender::rolling::Builder::new()
         .rotation(tracing_appender::rolling::Rotation::DAILY)
-        .filename_prefix("newsroom.log")
+        .filename_prefix("newsroom")
+        .filename_suffix("log")
         .max_log_files(7)
         .build(dir)
         .ok()?;

@@ -29,7 +29,11 @@ impl Paths {
         self.state_dir.clone()
     }
 
+    /// Today's log file (a new one each UTC day; the last seven are kept).
     pub fn log_file(&self) -> PathBuf {
-        self.state_dir.join("newsroom.log")
+        self.state_dir.join(format!(
+            "newsroom.{}.log",
+            chrono::Utc::now().format("%Y-%m-%d")
+        ))
     }
 }

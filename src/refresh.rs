@@ -6,10 +6,12 @@
 //! the first fetch on, so the second refresh is already a conditional one. A 304 costs one small
 //! write: no parse, no article touched.
 
+use std::sync::LazyLock;
 use std::time::Duration;
 
 use chrono::{DateTime, Local, SubsecRound, Utc};
 use futures::StreamExt;
+use tokio::sync::Semaphore;
 
 use crate::config::Publication;
 use crate::feed::{self, ParseError, sanitize::clean_line};
@@ -151,8 +153,11 @@ async fn run(
             validators,
             fresh_for,
         }) => {
-            // Parsing a large feed takes milliseconds of CPU: keep it off the async workers.
+            // Parsing a large feed takes milliseconds of CPU: keep it off the async workers,
+            // and run no more parsers at once than there are cores.
+            let slot = PARSERS.acquire().await.ok();
             let parsed = tokio::task::spawn_blocking(move || {
+                let _slot = slot;
                 feed::parse(&body, content_type.as_deref()).map_err(|e| parse_message(&e, &body))
             })
             .await
@@ -219,6 +224,12 @@ async fn run(
         }
     }
 }
+
+/// Parsing slots, one per core: more would only add threads (and allocator arenas) to the
+/// blocking pool, not speed.
+static PARSERS: LazyLock<Semaphore> = LazyLock::new(|| {
+    Semaphore::new(std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get))
+});
 
 fn later(now: DateTime<Utc>, d: Duration) -> DateTime<Utc> {
     chrono::Duration::from_std(d)

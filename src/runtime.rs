@@ -126,7 +126,9 @@ impl Runtime {
                                 reason: clean_line(&reason),
                             }
                         }
-                        Err(AuthError::NotSignedIn { .. }) => AuthMsg::NeedsSignIn { reason: None },
+                        Err(AuthError::NotSignedIn { why, .. }) => AuthMsg::NeedsSignIn {
+                            reason: why.as_deref().map(clean_line),
+                        },
                         Err(e) => AuthMsg::NeedsSignIn {
                             reason: Some(clean(&e.to_string())),
                         },

@@ -795,11 +795,20 @@ fn move_aside(path: &Path, kind: &str) -> Result<PathBuf, StoreError> {
 /// `newsroom fetch` from cron, opens its own connection; WAL keeps its writes from blocking
 /// readers here.
 #[derive(Clone, Debug)]
-pub struct SharedStore(Arc<Mutex<Store>>);
+pub struct SharedStore {
+    store: Arc<Mutex<Store>>,
+    /// Callers queue here, asynchronously, rather than as blocking threads parked on the
+    /// mutex: a refresh of 500 feeds would otherwise grow the blocking pool by dozens of
+    /// threads, each with its own allocator arena, for work that runs one at a time anyway.
+    turn: Arc<tokio::sync::Semaphore>,
+}
 
 impl SharedStore {
     pub fn new(store: Store) -> Self {
-        Self(Arc::new(Mutex::new(store)))
+        Self {
+            store: Arc::new(Mutex::new(store)),
+            turn: Arc::new(tokio::sync::Semaphore::new(1)),
+        }
     }
 
     /// Runs `f` on a blocking thread with the store locked, so the async runtime never waits
@@ -809,15 +818,23 @@ impl SharedStore {
         F: FnOnce(&mut Store) -> Result<R, StoreError> + Send + 'static,
         R: Send + 'static,
     {
-        let inner = Arc::clone(&self.0);
-        tokio::task::spawn_blocking(move || f(&mut lock(&inner)))
+        let permit = Arc::clone(&self.turn)
+            .acquire_owned()
             .await
-            .map_err(|e| StoreError::Other(format!("cache task failed: {e}")))?
+            .map_err(|_| StoreError::Other("the cache is closed".into()))?;
+        let store = Arc::clone(&self.store);
+        tokio::task::spawn_blocking(move || {
+            // Held until the work is done, even if the caller stops waiting.
+            let _permit = permit;
+            f(&mut lock(&store))
+        })
+        .await
+        .map_err(|e| StoreError::Other(format!("cache task failed: {e}")))?
     }
 
-    /// Locks the store on the current thread; for synchronous callers (tests, shutdown).
+    /// Locks the store on the current thread; for synchronous callers (startup, tests).
     pub fn lock(&self) -> MutexGuard<'_, Store> {
-        lock(&self.0)
+        lock(&self.store)
     }
 }
 

@@ -10,16 +10,23 @@ use ratatui::crossterm::execute;
 
 use crate::app::Msg;
 
-/// Enters the alternate screen with raw mode and mouse capture. ratatui's `init` installs a panic
-/// hook that restores the terminal before the panic message is printed; ours, installed first,
-/// also turns mouse capture off.
+/// Enters the alternate screen with raw mode and mouse capture, and makes panics safe for the
+/// terminal. ratatui's `try_init` installs a hook that restores the terminal; ours wraps it:
+/// a panic on the UI thread turns mouse capture off and lets ratatui restore the terminal before
+/// the message is printed; a panic on a background thread (a task, which tokio turns into an
+/// error for that one job) goes to the log instead of being printed over the screen.
 pub fn enter() -> io::Result<DefaultTerminal> {
-    let prev = std::panic::take_hook();
-    std::panic::set_hook(Box::new(move |info| {
-        let _ = execute!(io::stdout(), DisableMouseCapture);
-        prev(info);
-    }));
     let terminal = ratatui::try_init()?;
+    let restore_and_report = std::panic::take_hook();
+    let ui_thread = std::thread::current().id();
+    std::panic::set_hook(Box::new(move |info| {
+        if std::thread::current().id() == ui_thread {
+            let _ = execute!(io::stdout(), DisableMouseCapture);
+            restore_and_report(info);
+        } else {
+            tracing::error!("a background task panicked: {info}");
+        }
+    }));
     execute!(io::stdout(), EnableMouseCapture)?;
     Ok(terminal)
 }

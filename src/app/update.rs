@@ -262,9 +262,10 @@ fn on_refreshed(
     };
     let mut cmds = vec![];
     let changed = match &outcome {
-        FeedOutcome::Updated { new, .. } => {
+        FeedOutcome::Updated { new, items } => {
             state.pubs[i].status = FeedStatus::Idle;
-            if i != state.selected || state.focus == Focus::Publications {
+            // A feed whose every item is new is a first fetch: nothing to announce.
+            if new < items && (i != state.selected || state.focus == Focus::Publications) {
                 state.pubs[i].new += u32::try_from(*new).unwrap_or(u32::MAX);
             }
             *new > 0 || state.headlines_of.as_deref() != Some(url)

@@ -161,7 +161,16 @@ pub async fn logout_with<O: Write, E: Write>(
     err: &mut E,
 ) -> Result<Vec<TokenSource>, AuthError> {
     let settings = auth.settings();
-    let removed = auth.store().delete_async().await?;
+    let removed = match auth.store().delete_async().await {
+        Ok(removed) => removed,
+        // No keyring on this machine (no D-Bus, no Secret Service) and no file: nothing newsroom
+        // could have stored here. A locked or failing keyring stays an error.
+        Err(e @ super::StoreError::Unavailable { .. }) => {
+            writeln!(err, "note: the OS keyring could not be checked: {e}")?;
+            Vec::new()
+        }
+        Err(e) => return Err(e.into()),
+    };
     if removed.is_empty() {
         writeln!(out, "No GitHub token was stored for {}.", settings.host)?;
     }

@@ -488,7 +488,7 @@ mod tests {
             ("incorrect_device_code", "incorrect_device_code"),
             ("unsupported_grant_type", "unsupported_grant_type"),
             ("device_flow_disabled", "Enable Device Flow"),
-            ("\x1b[2Jweird", "[2Jweird"),
+            ("\x1b[2Jweird", "weird"),
         ] {
             match f.classify(200, fields(&[("error", code)]), now) {
                 PollReply::Failed(e) => {

@@ -6,8 +6,9 @@
 //! wraps to its own width.
 //!
 //! html5ever is quadratic in element nesting depth and in the number of attributes on one tag
-//! (20,000 nested `<div>`s take seconds, 150,000 attributes take 15 s), so a cheap scan first
-//! routes such documents to a plain tag-stripping fallback. The input is also capped in size.
+//! (20,000 nested `<div>`s take seconds, 150,000 attributes take 15 s), and html2text's table
+//! layout grows fast with table nesting, so a cheap scan first routes such documents to a plain
+//! tag-stripping fallback. The input is also capped in size.
 
 use html2text::render::{TaggedLine, TextDecorator};
 
@@ -21,6 +22,9 @@ const MAX_HTML_BYTES: usize = 1 << 20;
 const MAX_DEPTH: usize = 256;
 /// Attributes on one tag beyond which html5ever's duplicate check grows too fast.
 const MAX_ATTRS: usize = 256;
+/// Nested tables beyond which html2text's table layout grows too fast (about cubically: 160
+/// levels take 0.3 s). Real layouts nest a handful.
+const MAX_TABLE_DEPTH: usize = 32;
 /// "No wrapping": html2text needs a width; a paragraph longer than this is wrapped at it.
 const WIDTH: usize = 10_000;
 
@@ -73,6 +77,7 @@ fn tidy(text: &str) -> String {
 /// `<li>`, `<br>`, ...) do not count, since the parser closes them itself.
 fn too_costly(html: &str) -> bool {
     let mut depth = 0usize;
+    let mut tables = 0usize;
     let mut rest = html;
     while let Some(lt) = rest.find('<') {
         rest = &rest[lt + 1..];
@@ -94,7 +99,16 @@ fn too_costly(html: &str) -> bool {
         rest = after;
         if closing {
             depth = depth.saturating_sub(1);
+            if name == "table" {
+                tables = tables.saturating_sub(1);
+            }
             continue;
+        }
+        if name == "table" {
+            tables += 1;
+            if tables > MAX_TABLE_DEPTH {
+                return true;
+            }
         }
         if count_attrs(tag) > MAX_ATTRS {
             return true;
@@ -350,9 +364,29 @@ mod tests {
         assert_eq!(text(&attrs), "many");
         let lists = format!("{}item", "<ul><li>".repeat(20_000));
         assert_eq!(text(&lists), "item");
+        let tables = format!("{}cell", "<table><tr><td>".repeat(100));
+        assert!(too_costly(&tables));
+        assert_eq!(text(&tables), "cell");
         // Ordinary sloppy HTML is not mistaken for hostile.
         let sloppy = "<p>para".repeat(5_000) + &"<li>x<br>".repeat(5_000);
         assert!(!too_costly(&sloppy));
+    }
+
+    #[test]
+    fn the_deepest_accepted_document_fits_a_small_stack() {
+        let html = format!(
+            "{}<table><tr><td>{}deep",
+            "<div>".repeat(MAX_DEPTH - 2 * MAX_TABLE_DEPTH - 1),
+            "<table><tr><td><b>".repeat(MAX_TABLE_DEPTH - 1)
+        );
+        assert!(!too_costly(&html));
+        let out = std::thread::Builder::new()
+            .stack_size(1 << 20)
+            .spawn(move || text(&html))
+            .expect("thread starts")
+            .join()
+            .expect("no stack overflow");
+        assert!(out.contains("deep"), "{out}");
     }
 
     #[test]

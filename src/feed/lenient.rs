@@ -16,6 +16,8 @@ use super::strict::rss_author;
 
 /// Elements nested deeper than this are flattened into their ancestor's text.
 const MAX_DEPTH: usize = 256;
+/// Attributes kept per element (namespace declarations included).
+const MAX_ATTRS: usize = 64;
 
 /// The namespaces that matter, by URI (or, when a prefix was never declared, by the prefix
 /// publishers conventionally use for it).
@@ -300,7 +302,9 @@ fn open(
 ) -> (Node, Vec<(String, String)>) {
     let mut attrs = Vec::new();
     let mut bindings = Vec::new();
-    for attr in e.attributes().with_checks(false).flatten() {
+    // Real elements carry a handful of attributes; the cap keeps a hostile one from making
+    // every namespace lookup below it slow.
+    for attr in e.attributes().with_checks(false).flatten().take(MAX_ATTRS) {
         let key = String::from_utf8_lossy(attr.key.as_ref()).to_lowercase();
         let value = decode_entities(&String::from_utf8_lossy(&attr.value));
         if key == "xmlns" {

@@ -72,8 +72,13 @@ fn read_raw(text: &str) -> Result<RawFeed, ParseError> {
         .next()
         .unwrap_or_default()
         .to_ascii_lowercase();
+    // The crates recurse once per nested element (extensions, XHTML): a deep enough document
+    // overflows the stack, which aborts the process. Deep documents go to the lenient reader,
+    // which caps depth.
+    let too_deep = nested_deeper_than(body, MAX_STRICT_DEPTH);
     let strict = match (local.as_str(), root.qname.as_str()) {
         ("html" | "head" | "body", _) => return Err(ParseError::NotAFeed(HTML_PAGE.into())),
+        ("rss" | "rdf" | "feed" | "channel", _) if too_deep => None,
         ("rss", "rss") | ("rdf", "rdf:RDF") => strict::read_rss(body),
         ("feed", "feed") if !root.atom03 => strict::read_atom(body),
         ("rss" | "rdf" | "feed" | "channel", _) => None,
@@ -93,6 +98,31 @@ fn read_raw(text: &str) -> Result<RawFeed, ParseError> {
             (None, Some(strict)) => Ok(strict),
             (None, None) => Err(ParseError::Malformed("no XML element could be read".into())),
         },
+    }
+}
+
+/// Deeper than any sane feed (rss/channel/item plus XHTML content stays well under 40), and
+/// shallow enough for the crates' recursion on a 2 MB thread stack in a debug build (which
+/// overflows between 300 and 500 levels).
+const MAX_STRICT_DEPTH: usize = 64;
+
+/// Whether elements nest deeper than `limit`, read as the crates would read them: until the
+/// first XML error.
+fn nested_deeper_than(xml: &str, limit: usize) -> bool {
+    let mut reader = quick_xml::Reader::from_str(xml);
+    let mut depth = 0usize;
+    loop {
+        match reader.read_event() {
+            Ok(quick_xml::events::Event::Start(_)) => {
+                depth += 1;
+                if depth > limit {
+                    return true;
+                }
+            }
+            Ok(quick_xml::events::Event::End(_)) => depth = depth.saturating_sub(1),
+            Ok(quick_xml::events::Event::Eof) | Err(_) => return false,
+            Ok(_) => {}
+        }
     }
 }
 
@@ -232,6 +262,30 @@ mod tests {
     fn an_html_doctype_on_a_feed_is_forgiven() {
         let doc = "<!DOCTYPE html PUBLIC \"-//W3C//DTD XHTML 1.0//EN\" \"x\"><rss><channel><title>found</title></channel></rss>";
         assert_eq!(parse(doc.as_bytes(), None).expect("a feed").title, "found");
+    }
+
+    #[test]
+    fn deep_documents_skip_the_crates() {
+        // Nested extension elements: the crates would recurse once per level.
+        let rss = format!(
+            "<rss xmlns:x='urn:x'><channel><item><title>deep</title>{}</item></channel></rss>",
+            "<x:a>".repeat(100_000)
+        );
+        assert!(nested_deeper_than(&rss, MAX_STRICT_DEPTH));
+        let atom = format!(
+            "<feed xmlns='http://www.w3.org/2005/Atom' xmlns:x='urn:x'><entry><title>deep</title>{}</entry></feed>",
+            "<x:a>".repeat(100_000)
+        );
+        for doc in [rss, atom] {
+            // On a small stack, as a runtime's worker thread would have.
+            let feed = std::thread::Builder::new()
+                .stack_size(1 << 20)
+                .spawn(move || parse(doc.as_bytes(), None).map(|f| f.items[0].title.clone()))
+                .expect("thread starts")
+                .join()
+                .expect("no stack overflow");
+            assert_eq!(feed.expect("parses"), "deep");
+        }
     }
 
     #[test]

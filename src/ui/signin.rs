@@ -101,16 +101,15 @@ fn draw_code(
         .wrap(Wrap { trim: true }),
         intro,
     );
-    match pixel {
-        Some(p) => frame.render_widget(
+    if let Some(p) = pixel {
+        frame.render_widget(
             BigText::builder()
                 .pixel_size(p)
                 .style(theme.title())
                 .lines(vec![Line::raw(code.clone())])
                 .build(),
             big,
-        ),
-        None => {}
+        );
     }
     let left = (expires_at - state.now).num_seconds().max(0);
     let mut lines = vec![

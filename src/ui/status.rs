@@ -47,6 +47,10 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
                 theme.accent(),
             ));
         }
+        let new: u32 = state.pubs.iter().map(|p| p.new).sum();
+        if new > 0 {
+            parts.push(Span::styled(format!("{new} new  "), theme.accent()));
+        }
         match &state.session {
             Session::SignedIn { login } => {
                 parts.push(Span::raw(format!("Signed in as @{login}  ")))

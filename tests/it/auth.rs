@@ -810,3 +810,155 @@ fn the_test_time_unit_never_applies_to_a_real_host() {
     assert_eq!(s.time_unit, Duration::from_secs(1));
     assert_eq!(s.revoke_url(), "https://github.com/settings/applications");
 }
+
+/// The binary with the insecure file store, on a machine without a keyring (the session bus
+/// points nowhere).
+#[test]
+fn the_binary_without_a_keyring() {
+    let gh = FakeGithub::start(Script {
+        approve_after: Some(2),
+        ..script()
+    });
+    let home = tempfile::tempdir().unwrap();
+    let cfg_dir = home.path().join("config/newsroom");
+    std::fs::create_dir_all(&cfg_dir).unwrap();
+    std::fs::write(
+        cfg_dir.join("config.toml"),
+        format!(
+            "[github]\nclient_id = \"{}\"\nhost = \"github.test\"\nweb_url = \"{}\"\napi_url = \"{}\"\n",
+            gh.client_id(),
+            gh.url(),
+            gh.url()
+        ),
+    )
+    .unwrap();
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(crate::support::bin())
+            .args(args)
+            .env("HOME", home.path())
+            .env("XDG_CONFIG_HOME", home.path().join("config"))
+            .env("XDG_DATA_HOME", home.path().join("data"))
+            .env("XDG_STATE_HOME", home.path().join("state"))
+            .env("XDG_CACHE_HOME", home.path().join("cache"))
+            .env(
+                "DBUS_SESSION_BUS_ADDRESS",
+                "unix:path=/nonexistent/newsroom-test/bus",
+            )
+            .env("NEWSROOM_TEST_AUTH_SECOND_MS", UNIT_MS.to_string())
+            .env_remove("NEWSROOM_GITHUB_TOKEN")
+            .env_remove("NEWSROOM_GITHUB_CLIENT_ID")
+            .env_remove("NEWSROOM_CONFIG")
+            .env_remove("NEWSROOM_DB")
+            .stdin(std::process::Stdio::null())
+            .output()
+            .expect("run newsroom");
+        let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+        (
+            out.status.code().unwrap_or(-1),
+            text(&out.stdout),
+            text(&out.stderr),
+        )
+    };
+
+    let (code, out, err) = run(&["login"]);
+    assert_ne!(code, 0, "{out}{err}");
+    assert!(
+        err.contains("no OS keyring is reachable") && err.contains("--insecure-storage"),
+        "{err}"
+    );
+    assert!(
+        gh.requests().is_empty(),
+        "no code before we know the token can be kept"
+    );
+
+    let (code, out, err) = run(&["login", "--insecure-storage"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains("Signed in to github.test as @octocat"),
+        "{out}"
+    );
+    assert!(
+        err.contains("one-time code") && err.contains("unencrypted"),
+        "{err}"
+    );
+    let token = gh.issued_tokens()[0].clone();
+
+    let (code, out, err) = run(&["status"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains("unencrypted file") && err.contains("warning"),
+        "{out}{err}"
+    );
+    assert!(!out.contains(&token) && !err.contains(&token));
+
+    gh.revoke_all();
+    let (code, out, err) = run(&["status"]);
+    assert_eq!(code, 4, "a revoked token: {out}{err}");
+    assert!(err.contains("revoked or is invalid"), "{err}");
+    let (code, out, err) = run(&["status"]);
+    assert_eq!(code, 4, "and it was dropped: {out}{err}");
+    assert!(err.contains("not signed in"), "{err}");
+
+    let (code, out, err) = run(&["logout"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("No GitHub token was stored"), "{out}");
+    assert!(err.contains("keyring could not be checked"), "{err}");
+}
+
+#[tokio::test]
+async fn debug_output_never_contains_a_secret() {
+    let gh = FakeGithub::start(Script {
+        token_expires_in: Some(8 * 3600),
+        ..script()
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let env = EnvOverrides {
+        token: Some(newsroom::auth::Token::new("gho_ENVsecret".into())),
+        ..env()
+    };
+    let with_env = Auth::new(AuthSettings::new(
+        &gh.github_config("github.test"),
+        dir.path(),
+        env,
+    ))
+    .unwrap();
+    let auth = auth_for(&gh, dir.path());
+    let flow = auth.device_flow().unwrap();
+    let code = flow.request_code().await.unwrap();
+    let signed = auth
+        .sign_in(StorageChoice::InsecureFile, |_| {})
+        .await
+        .unwrap();
+    let creds = signed.credentials.clone();
+    let session = auth.resume().await.unwrap();
+    let secrets = [
+        creds.access.expose_secret().to_owned(),
+        creds.refresh.as_ref().unwrap().expose_secret().to_owned(),
+        "gho_ENVsecret".to_owned(),
+    ];
+    let shown = [
+        format!("{with_env:?}"),
+        format!("{with_env:#?}"),
+        format!("{:?}", with_env.settings()),
+        format!("{:?}", with_env.store()),
+        format!("{auth:?}"),
+        format!("{flow:?}"),
+        format!("{code:?}"),
+        format!("{signed:?}"),
+        format!("{signed:#?}"),
+        format!("{creds:?}"),
+        format!("{session:?}"),
+        format!("{:?}", AuthEvent::Done(signed.clone())),
+        format!("{} {}", creds.access, creds.refresh.as_ref().unwrap()),
+    ];
+    let device_codes = gh.device_codes();
+    assert_eq!(device_codes.len(), 2);
+    for text in &shown {
+        for secret in secrets.iter().chain(&device_codes) {
+            assert!(
+                !text.contains(secret.as_str()),
+                "a secret in Debug/Display: {text}"
+            );
+        }
+    }
+}

@@ -344,3 +344,128 @@ async fn child_without_a_keyring() {
         .expect("insecure login");
     assert!(matches!(auth.resume().await, Ok(Session::SignedIn(_))));
 }
+
+/// A home of its own for the binary: config, data, state and cache dirs all under `home`.
+fn isolated(cmd: &mut Command, home: &Path) {
+    cmd.env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("XDG_DATA_HOME", home.join("data"))
+        .env("XDG_STATE_HOME", home.join("state"))
+        .env("XDG_CACHE_HOME", home.join("cache"))
+        .env("NEWSROOM_TEST_AUTH_SECOND_MS", UNIT_MS.to_string())
+        .env_remove("NEWSROOM_GITHUB_TOKEN")
+        .env_remove("NEWSROOM_GITHUB_CLIENT_ID")
+        .env_remove("NEWSROOM_CONFIG")
+        .env_remove("NEWSROOM_DB")
+        .stdin(std::process::Stdio::null());
+}
+
+/// Runs `newsroom ARGS` in `home`: (exit code, stdout, stderr).
+fn newsroom(home: &Path, args: &[&str]) -> (i32, String, String) {
+    let mut cmd = Command::new(crate::support::bin());
+    cmd.args(args);
+    isolated(&mut cmd, home);
+    let out = cmd.output().expect("run newsroom");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Writes the config the binary will find under `home`.
+fn write_config(home: &Path, gh: &FakeGithub, host: &str, feed_url: &str) {
+    let dir = home.join("config/newsroom");
+    std::fs::create_dir_all(&dir).unwrap();
+    let text = format!(
+        "[[publications]]\nname = \"Local\"\nurl = \"{feed_url}\"\n\n\
+         [github]\nclient_id = \"{}\"\nhost = \"{host}\"\nweb_url = \"{}\"\napi_url = \"{}\"\n",
+        gh.client_id(),
+        gh.url(),
+        gh.url()
+    );
+    std::fs::write(dir.join("config.toml"), text).unwrap();
+}
+
+const FEED: &str = r#"<?xml version="1.0"?><rss version="2.0"><channel><title>Local</title>
+<link>http://127.0.0.1/</link><description>d</description>
+<item><title>First story</title><link>http://127.0.0.1/1</link><guid>1</guid></item>
+</channel></rss>"#;
+
+#[test]
+fn the_binary_signs_in_reads_news_and_writes_the_token_nowhere_else() {
+    if !secret_service() {
+        return;
+    }
+    let gh = FakeGithub::start(Script {
+        approve_after: Some(2),
+        ..script()
+    });
+    let feeds = crate::support::feed_server::FeedServer::start([(
+        "/local.xml",
+        crate::support::feed_server::Route::feed(FEED),
+    )]);
+    let home = tempfile::tempdir().unwrap();
+    let host = unique_host("binary");
+    write_config(home.path(), &gh, &host, &feeds.url("/local.xml"));
+
+    let (code, out, err) = newsroom(home.path(), &["-v", "login"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains(&format!("Signed in to {host} as @octocat")),
+        "{out}"
+    );
+    assert!(err.contains("one-time code: WDJB-"), "{err}");
+    assert!(
+        !err.contains("Press Enter"),
+        "no browser offer without a terminal: {err}"
+    );
+    let token = gh.issued_tokens()[0].clone();
+    assert!(secret_tool_lookup(&host).is_some_and(|s| s.contains(&token)));
+
+    let (code, out, err) = newsroom(home.path(), &["-v", "status"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains("@octocat") && out.contains("OS keyring") && out.contains("read:user, gist"),
+        "{out}"
+    );
+
+    let (code, out, err) = newsroom(home.path(), &["-v", "fetch"]);
+    assert_eq!(code, 0, "{out}{err}");
+
+    assert!(!out.contains(&token) && !err.contains(&token));
+    let written = files_containing(home.path(), &token);
+    assert_eq!(
+        written,
+        Vec::<String>::new(),
+        "the token leaked into files newsroom wrote"
+    );
+    let mut all = Vec::new();
+    let mut stack = vec![home.path().to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            if e.path().is_dir() {
+                stack.push(e.path())
+            } else {
+                all.push(e.path())
+            }
+        }
+    }
+    assert!(
+        all.iter().any(|p| p.ends_with("newsroom.db")),
+        "news was read into the cache: {all:?}"
+    );
+
+    let (code, out, err) = newsroom(home.path(), &["logout"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains(&format!(
+            "/settings/connections/applications/{}",
+            gh.client_id()
+        )),
+        "{out}"
+    );
+    assert_eq!(secret_tool_lookup(&host), None);
+    let (code, out, err) = newsroom(home.path(), &["status"]);
+    assert_eq!(code, 4, "not signed in: {out}{err}");
+}

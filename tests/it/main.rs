@@ -7,6 +7,7 @@
 mod support;
 mod reader;
 mod docs;
+mod cli;
 mod auth;
 mod keyring;
 mod config_edit;

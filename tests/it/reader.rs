@@ -449,3 +449,76 @@ fn tmux_sign_in_shows_the_code_then_the_news_and_the_token_is_in_no_file() {
         .unwrap();
     assert!(!out.status.success(), "status after logout must fail");
 }
+
+#[test]
+fn tmux_open_uses_browser_copy_uses_osc52_and_sigterm_restores_the_terminal() {
+    if !require("tmux", "it drives the real binary in a terminal") {
+        return;
+    }
+    let server = feeds();
+    let gh = FakeGithub::start(Script::default());
+    gh.add_token("gho_TESTTOKEN0002");
+    let home = tempfile::tempdir().unwrap();
+    let config = write_config(home.path(), &server, &gh);
+    // A "browser" that records what it was asked to open.
+    let opened = home.path().join("opened.txt");
+    let browser = home.path().join("browser.sh");
+    std::fs::write(
+        &browser,
+        format!("#!/bin/sh\necho \"$1\" >> '{}'\n", opened.display()),
+    )
+    .unwrap();
+    std::fs::set_permissions(
+        &browser,
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .unwrap();
+    let mut env = env_for(home.path());
+    env.push(("NEWSROOM_GITHUB_TOKEN".into(), "gho_TESTTOKEN0002".into()));
+    env.push(("BROWSER".into(), browser.display().to_string()));
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let cmd = format!(
+        "'{}' --config '{}'",
+        crate::support::bin().display(),
+        config.display()
+    );
+    let t = Tmux::start("edges", 100, 30, &env, &cmd, home.path());
+    t.set_clipboard_capture();
+    t.wait_text("Storm Ophelia brings gales", Duration::from_secs(15));
+
+    t.keys(&["o"]);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !opened.exists() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(
+        std::fs::read_to_string(&opened).unwrap_or_default().trim(),
+        "https://www.bbc.com/news/articles/c0000000001o",
+        "$BROWSER was given the article's link"
+    );
+    t.keys(&["j"]);
+    t.wait_text("Opening", Duration::from_secs(5));
+
+    t.keys(&["y"]);
+    t.wait_text(
+        "Copied https://www.bbc.com/news/articles/c0000000002o",
+        Duration::from_secs(5),
+    );
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let mut buffer = String::new();
+    while !buffer.contains("c0000000002o") && Instant::now() < deadline {
+        buffer = t.paste_buffer();
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(
+        buffer, "https://www.bbc.com/news/articles/c0000000002o",
+        "OSC 52 reached the terminal's clipboard"
+    );
+
+    t.signal_program("TERM");
+    let s = t.wait_text("[exit 0]", Duration::from_secs(5));
+    assert!(
+        !s.contains("Publications"),
+        "SIGTERM leaves the terminal restored:\n{s}"
+    );
+}

@@ -277,6 +277,16 @@ impl FakeGithub {
             .collect()
     }
 
+    /// Device codes issued so far (secrets too: they must not leak either).
+    pub fn device_codes(&self) -> Vec<String> {
+        self.shared
+            .lock()
+            .codes
+            .iter()
+            .map(|c| c.device_code.clone())
+            .collect()
+    }
+
     /// Access tokens issued so far (device and refresh grants).
     pub fn issued_tokens(&self) -> Vec<String> {
         self.shared

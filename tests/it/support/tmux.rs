@@ -90,6 +90,32 @@ impl Tmux {
         );
     }
 
+    /// Lets programs in the session set tmux's paste buffer with OSC 52.
+    pub fn set_clipboard_capture(&self) {
+        let out = self.tmux(&["set-option", "-g", "set-clipboard", "on"]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    /// The newest paste buffer (what the program last copied), or "" if none.
+    pub fn paste_buffer(&self) -> String {
+        String::from_utf8_lossy(&self.tmux(&["show-buffer"]).stdout).into_owned()
+    }
+
+    /// Sends a signal to the program running in the pane (not to the shell around it).
+    pub fn signal_program(&self, signal: &str) {
+        let out = self.tmux(&["display-message", "-p", "-t", &self.session, "#{pane_pid}"]);
+        let shell = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+        let status = Command::new("pkill")
+            .args([&format!("-{signal}"), "-P", &shell, "newsroom"])
+            .status()
+            .expect("pkill runs");
+        assert!(status.success(), "no newsroom process under pane {shell}");
+    }
+
     pub fn screen(&self) -> String {
         String::from_utf8_lossy(
             &self

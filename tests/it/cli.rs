@@ -1,0 +1,137 @@
+//! The command line as a user meets it: help, version, completions, the man page, the log path,
+//! and what a broken config says.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn newsroom(home: &Path, args: &[&str]) -> Output {
+    Command::new(crate::support::bin())
+        .args(args)
+        .env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("XDG_DATA_HOME", home.join("data"))
+        .env("XDG_STATE_HOME", home.join("state"))
+        .env_remove("NEWSROOM_CONFIG")
+        .env_remove("NEWSROOM_DB")
+        .output()
+        .expect("newsroom runs")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+#[test]
+fn help_version_completions_and_man_page() {
+    let home = tempfile::tempdir().unwrap();
+    let out = newsroom(home.path(), &["--help"]);
+    assert!(out.status.success());
+    for cmd in [
+        "login",
+        "logout",
+        "status",
+        "fetch",
+        "import",
+        "export",
+        "add",
+        "remove",
+        "list",
+        "completions",
+    ] {
+        assert!(text(&out.stdout).contains(cmd), "--help lists {cmd}");
+    }
+    let out = newsroom(home.path(), &["--version"]);
+    assert_eq!(
+        text(&out.stdout).trim(),
+        format!("newsroom {}", env!("CARGO_PKG_VERSION"))
+    );
+    for (shell, marker) in [
+        ("bash", "complete -F"),
+        ("zsh", "#compdef newsroom"),
+        ("fish", "complete -c newsroom"),
+    ] {
+        let out = newsroom(home.path(), &["completions", shell]);
+        assert!(
+            out.status.success() && text(&out.stdout).contains(marker),
+            "{shell}: {}",
+            text(&out.stdout)
+        );
+        assert!(
+            text(&out.stdout).contains("insecure-storage"),
+            "{shell} completes subcommand flags"
+        );
+    }
+    let out = newsroom(home.path(), &["man"]);
+    let man = text(&out.stdout);
+    assert!(
+        man.contains(".TH newsroom") && man.contains("device flow"),
+        "{man}"
+    );
+}
+
+#[test]
+fn log_path_names_the_file_that_logging_writes() {
+    let home = tempfile::tempdir().unwrap();
+    let out = newsroom(home.path(), &["--log-path"]);
+    let path = text(&out.stdout).trim().to_owned();
+    assert!(
+        path.starts_with(&home.path().join("state").display().to_string()),
+        "{path}"
+    );
+    // A command that logs: fetch with an unreachable feed.
+    let config = home.path().join("c.toml");
+    std::fs::write(
+        &config,
+        "[[publications]]\nname = \"X\"\nurl = \"http://127.0.0.1:9/x.xml\"\n",
+    )
+    .unwrap();
+    let out = newsroom(
+        home.path(),
+        &[
+            "--config",
+            config.to_str().unwrap(),
+            "--db",
+            home.path().join("c.db").to_str().unwrap(),
+            "fetch",
+        ],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "a failed feed makes fetch exit 1"
+    );
+    let log = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    assert!(log.contains("127.0.0.1:9"), "the failure is logged: {log}");
+}
+
+#[test]
+fn a_broken_config_names_file_line_and_column_and_exits_2() {
+    let home = tempfile::tempdir().unwrap();
+    let config = home.path().join("broken.toml");
+    std::fs::write(&config, "[[publications]]\nname = \"BBC\"\nurl = \"https://feeds.bbci.co.uk/news/rss.xml\"\nkye = \"b\"\n").unwrap();
+    let out = newsroom(home.path(), &["--config", config.to_str().unwrap(), "list"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(err.contains(&format!("{}:4:1", config.display())), "{err}");
+    assert!(err.contains("kye"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+
+    std::fs::write(&config, "[fetch]\ntimeout_secs = \"soon\"\n").unwrap();
+    let out = newsroom(home.path(), &["--config", config.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains(":2:"), "{}", text(&out.stderr));
+
+    let out = newsroom(
+        home.path(),
+        &[
+            "--config",
+            home.path().join("missing.toml").to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("missing.toml"),
+        "{}",
+        text(&out.stderr)
+    );
+}
