@@ -524,6 +524,7 @@ def main():
     work = a.workdir or tempfile.mkdtemp(prefix="newsroom-bench.")
     os.makedirs(work, exist_ok=True)
     t0 = time.time()
+    load_start = os.getloadavg()
     reload_rows, startup_rows = [], []
     try:
         log(f"# bench: {os.cpu_count()} cores, work dir {work}")
@@ -536,7 +537,11 @@ def main():
         if "startup" not in skip:
             log(f"# start-up with {a.startup_feeds} x {a.startup_items} cached")
             startup_bench(a, work, startup_rows)
+        load0 = os.getloadavg()
         report(a, reload_rows, startup_rows)
+        # Other work on the machine inflates every figure: say how busy it was.
+        print(f"\nRun: {time.time() - t0:.0f} s on {os.cpu_count()} cores; load average at the start "
+              f"{load_start[0]:.1f}, at the end {load0[0]:.1f} (1 min).")
         log(f"# done in {time.time() - t0:.0f} s")
     finally:
         if not a.workdir:

@@ -360,6 +360,19 @@ impl Fetcher {
             if let Some(FetchError::TooManyRedirects) = s.downcast_ref::<FetchError>() {
                 return FetchError::TooManyRedirects;
             }
+            if let Some(h) = s.downcast_ref::<hyper::Error>() {
+                if h.is_incomplete_message() {
+                    let when = if e.is_body() {
+                        "mid-body"
+                    } else {
+                        "before an answer"
+                    };
+                    return FetchError::Network(format!("connection closed {when}"));
+                }
+                if h.is_parse() {
+                    return FetchError::Network("not an HTTP answer".into());
+                }
+            }
             if let Some(io) = s.downcast_ref::<std::io::Error>() {
                 use std::io::ErrorKind as K;
                 let msg = match io.kind() {
@@ -388,10 +401,7 @@ impl Fetcher {
             }
         } else if e.is_decode() {
             "invalid compressed data".to_owned()
-        } else if e.is_body()
-            || detail.contains("IncompleteMessage")
-            || detail.contains("incomplete")
-        {
+        } else if e.is_body() {
             "connection closed mid-body".to_owned()
         } else {
             let mut d = clean_line(&detail);

@@ -87,29 +87,37 @@ impl Runtime {
                     .cloned()
                     .collect();
                 // One task per publication: each result arrives as soon as it is ready, and the
-                // fetcher's own semaphores bound how many run at once.
-                for p in pubs {
-                    let (fetcher, store, tx) =
-                        (self.fetcher.clone(), self.store.clone(), tx.clone());
-                    tokio::spawn(async move {
-                        let report = refresh::refresh_one(&fetcher, &store, &p, force).await;
-                        let outcome = match report.status {
-                            refresh::RefreshStatus::Updated { new, items } => {
-                                FeedOutcome::Updated { new, items }
-                            }
-                            refresh::RefreshStatus::NotModified => FeedOutcome::NotModified,
-                            refresh::RefreshStatus::Fresh => FeedOutcome::Fresh,
-                            refresh::RefreshStatus::Failed { message, .. } => {
-                                FeedOutcome::Failed(message)
-                            }
-                        };
-                        let _ = tx.send(Msg::Refreshed {
-                            url: report.url,
-                            outcome,
-                            at: Utc::now(),
+                // fetcher's own semaphores bound how many run at once. When the batch is done the
+                // cache refreshes its planner statistics (cheap, and keeps start-up fast).
+                let (fetcher, store) = (self.fetcher.clone(), self.store.clone());
+                tokio::spawn(async move {
+                    let mut jobs = tokio::task::JoinSet::new();
+                    for p in pubs {
+                        let (fetcher, store, tx) = (fetcher.clone(), store.clone(), tx.clone());
+                        jobs.spawn(async move {
+                            let report = refresh::refresh_one(&fetcher, &store, &p, force).await;
+                            let outcome = match report.status {
+                                refresh::RefreshStatus::Updated { new, items } => {
+                                    FeedOutcome::Updated { new, items }
+                                }
+                                refresh::RefreshStatus::NotModified => FeedOutcome::NotModified,
+                                refresh::RefreshStatus::Fresh => FeedOutcome::Fresh,
+                                refresh::RefreshStatus::Failed { message, .. } => {
+                                    FeedOutcome::Failed(message)
+                                }
+                            };
+                            let _ = tx.send(Msg::Refreshed {
+                                url: report.url,
+                                outcome,
+                                at: Utc::now(),
+                            });
                         });
-                    });
-                }
+                    }
+                    while jobs.join_next().await.is_some() {}
+                    if let Err(e) = store.call(|s| s.optimize()).await {
+                        tracing::warn!("cache optimize failed: {e}");
+                    }
+                });
             }
             Cmd::CheckSession => {
                 let Some(auth) = self.auth.clone() else {

@@ -507,3 +507,56 @@ fn html_pages_and_junk_get_clear_one_line_errors() {
         assert!(!msg.contains('\n'), "{msg}");
     }
 }
+
+// ---- fuzz regressions ----
+
+/// Runs `f` on a 1 MB stack (smaller than a runtime worker's) with a time limit.
+fn bounded<T: Send + 'static>(name: &str, f: impl FnOnce() -> T + Send + 'static) -> T {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::Builder::new()
+        .stack_size(1 << 20)
+        .spawn(move || {
+            let _ = tx.send(f());
+        })
+        .expect("thread starts");
+    rx.recv_timeout(std::time::Duration::from_secs(30))
+        .unwrap_or_else(|_| panic!("{name}: panicked, overflowed or took over 30 s"))
+}
+
+/// Every input kept under tests/fixtures/fuzz (crashes, hangs and stack overflows found by
+/// scripts/fuzz.sh or by hand) must now parse and render cleanly.
+#[test]
+fn fuzz_regressions() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fuzz");
+    let mut seen = 0;
+    for target in ["feed", "html"] {
+        let mut paths: Vec<_> = std::fs::read_dir(dir.join(target))
+            .expect("fuzz fixture folder")
+            .map(|e| e.expect("entry").path())
+            .collect();
+        paths.sort();
+        for path in paths {
+            let name = path.display().to_string();
+            let bytes = std::fs::read(&path).expect("fixture is readable");
+            let texts = bounded(&name, move || match target {
+                "feed" => match feed::parse(&bytes, None) {
+                    Ok(f) => {
+                        let mut all = vec![f.title.clone()];
+                        for i in &f.items {
+                            all.push(i.title.clone());
+                            all.push(feed::article_text(&i.content_html));
+                        }
+                        all
+                    }
+                    Err(e) => vec![e.to_string()],
+                },
+                _ => vec![feed::article_text(&String::from_utf8_lossy(&bytes))],
+            });
+            for t in &texts {
+                assert_inert(t, &name);
+            }
+            seen += 1;
+        }
+    }
+    assert!(seen >= 7, "the regression inputs were found ({seen})");
+}

@@ -339,6 +339,7 @@ async fn garbage_instead_of_http_leaks_no_control_characters() {
     let e = get_err(&fetcher(Duration::from_secs(5), 1024 * 1024), &url).await;
     let msg = e.to_string();
     assert!(matches!(e, FetchError::Network(_)), "{e:?}");
+    assert_eq!(msg, "not an HTTP answer");
     assert!(
         !msg.chars().any(char::is_control),
         "control characters in {msg:?}"
@@ -359,5 +360,17 @@ async fn broken_gzip_is_a_clean_error() {
     let e = get_err(&fetcher(Duration::from_secs(5), 1024 * 1024), &url).await;
     assert!(matches!(e, FetchError::Network(_)), "{e:?}");
     assert_eq!(e.to_string(), "invalid compressed data");
+    server.finish().await;
+}
+
+#[tokio::test]
+async fn connection_closed_before_any_answer() {
+    let (url, server) = raw_server(|s| {
+        let _ = s.shutdown(std::net::Shutdown::Both);
+        0
+    });
+    let e = get_err(&fetcher(Duration::from_secs(5), 1024), &url).await;
+    assert!(matches!(e, FetchError::Network(_)), "{e:?}");
+    assert_eq!(e.to_string(), "connection closed before an answer", "{e:?}");
     server.finish().await;
 }

@@ -4,19 +4,19 @@
 // Tests may unwrap: a panic is a failed test with its reason.
 #![allow(clippy::unwrap_used)]
 
-mod support;
-mod reader;
-mod docs;
-mod cli;
 mod auth;
-mod keyring;
+mod cli;
 mod config_edit;
-mod discover;
-mod opml;
-mod fetch;
-mod feed;
 mod corpus;
-mod hostile;
-mod store;
-mod refresh;
+mod discover;
+mod docs;
+mod feed;
+mod fetch;
 mod headless;
+mod hostile;
+mod keyring;
+mod opml;
+mod reader;
+mod refresh;
+mod store;
+mod support;
