@@ -103,7 +103,13 @@ pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
         verbose: cli.verbose,
         config_file,
     };
-    let rt = tokio::runtime::Runtime::new()
+    // Few threads on purpose: the work is IO plus a parser per core and one cache writer, and
+    // every extra thread costs memory (each gets its own malloc arena).
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .max_blocking_threads(3)
+        .enable_all()
+        .build()
         .map_err(|e| Failure::Runtime(format!("cannot start the async runtime: {e}")))?;
     match cli.command {
         None => rt.block_on(crate::tui::run(&ctx)),

@@ -36,9 +36,10 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
         Msg::Tick(now) => {
             state.now = now;
             state.frame = state.frame.wrapping_add(1);
+            // Messages fade; what lasts (offline, a feed's error) has its own place on screen.
+            let shown_for = |kind| if kind == NoticeKind::Info { 8 } else { 30 };
             if let Some(n) = &state.notice
-                && n.kind == NoticeKind::Info
-                && (now - n.at).num_seconds() >= 8
+                && (now - n.at).num_seconds() >= shown_for(n.kind)
             {
                 state.notice = None;
             }

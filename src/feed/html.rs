@@ -72,104 +72,187 @@ fn tidy(text: &str) -> String {
     out
 }
 
-/// Whether html5ever would take too long on this document: a rough tag scan for deep nesting
-/// or a tag with very many attributes. Elements whose end tag is optional or absent (`<p>`,
-/// `<li>`, `<br>`, ...) do not count, since the parser closes them itself.
+/// Whether html5ever or html2text would take too long on this document. Two scans, and either
+/// can say so: one that follows the HTML tokenizer's rules for tags, quoted attribute values,
+/// comments and raw-text elements, counting nesting and attributes per tag; and one that
+/// ignores quoting altogether, so that markup the first scan misreads as an attribute value
+/// still counts. Elements whose end tag is optional or absent (`<p>`, `<li>`, `<br>`, ...)
+/// do not count, since the parser closes them itself.
 fn too_costly(html: &str) -> bool {
-    let mut depth = 0usize;
-    let mut tables = 0usize;
-    let mut rest = html;
-    while let Some(lt) = rest.find('<') {
-        rest = &rest[lt + 1..];
-        if let Some(body) = rest.strip_prefix("!--") {
-            rest = body.find("-->").map_or("", |e| &body[e + 3..]);
-            continue;
-        }
-        let closing = rest.starts_with('/');
-        let name_src = rest.trim_start_matches('/');
-        let name_len = name_src
-            .bytes()
-            .take_while(|b| b.is_ascii_alphanumeric() || *b == b'-')
-            .count();
-        if name_len == 0 || !name_src.as_bytes()[0].is_ascii_alphabetic() {
-            continue;
-        }
-        let name = name_src[..name_len].to_ascii_lowercase();
-        let (tag, after) = split_tag(&name_src[name_len..]);
-        rest = after;
+    tokenized_cost_exceeded(html) || quote_blind_depth_exceeded(html)
+}
+
+#[derive(Default)]
+struct Nesting {
+    depth: usize,
+    tables: usize,
+}
+
+impl Nesting {
+    /// Records a tag; true once a limit is passed.
+    fn tag(&mut self, name: &str, closing: bool, self_closed: bool) -> bool {
         if closing {
-            depth = depth.saturating_sub(1);
+            self.depth = self.depth.saturating_sub(1);
             if name == "table" {
-                tables = tables.saturating_sub(1);
+                self.tables = self.tables.saturating_sub(1);
             }
-            continue;
+            return false;
         }
+        if self_closed || auto_closed(name) {
+            return false;
+        }
+        self.depth += 1;
         if name == "table" {
-            tables += 1;
-            if tables > MAX_TABLE_DEPTH {
-                return true;
+            self.tables += 1;
+        }
+        self.depth > MAX_DEPTH || self.tables > MAX_TABLE_DEPTH
+    }
+}
+
+fn tokenized_cost_exceeded(html: &str) -> bool {
+    let b = html.as_bytes();
+    let mut nesting = Nesting::default();
+    let mut i = 0;
+    while let Some(lt) = memchr_from(b, b'<', i) {
+        i = lt + 1;
+        match b.get(i) {
+            Some(b'!') => {
+                // A comment runs to `-->`; any other `<!...>` is a bogus comment to `>`.
+                i = if b[i..].starts_with(b"!--") {
+                    find_from(b, b"-->", i + 3).map_or(b.len(), |e| e + 3)
+                } else {
+                    memchr_from(b, b'>', i).map_or(b.len(), |e| e + 1)
+                };
             }
-        }
-        if count_attrs(tag) > MAX_ATTRS {
-            return true;
-        }
-        if matches!(
-            name.as_str(),
-            "script" | "style" | "textarea" | "title" | "xmp"
-        ) {
-            let close = format!("</{name}");
-            rest = find_ascii_ci(rest, &close).map_or("", |i| &rest[i..]);
-            continue;
-        }
-        if !tag.ends_with('/') && !self_closing(&name) {
-            depth += 1;
-            if depth > MAX_DEPTH {
-                return true;
+            Some(b'?') => i = memchr_from(b, b'>', i).map_or(b.len(), |e| e + 1),
+            Some(b'/') if b.get(i + 1).is_some_and(u8::is_ascii_alphabetic) => {
+                let (name, attrs, self_closed, next) = read_tag(b, i + 1);
+                let _ = (attrs, self_closed);
+                i = next;
+                nesting.tag(&name, true, false);
             }
+            Some(c) if c.is_ascii_alphabetic() => {
+                let (name, attrs, self_closed, next) = read_tag(b, i);
+                i = next;
+                if attrs > MAX_ATTRS || nesting.tag(&name, false, self_closed) {
+                    return true;
+                }
+                // Raw text: nothing inside is markup until the matching end tag.
+                let raw = matches!(
+                    name.as_str(),
+                    "script"
+                        | "style"
+                        | "textarea"
+                        | "title"
+                        | "xmp"
+                        | "iframe"
+                        | "noembed"
+                        | "noframes"
+                );
+                if name == "plaintext" {
+                    return false;
+                }
+                if raw {
+                    let close = format!("</{name}");
+                    i = find_ascii_ci(&html[i..], &close).map_or(b.len(), |e| i + e);
+                }
+            }
+            _ => {}
         }
     }
     false
 }
 
-/// Splits a tag's remainder at its closing `>` (quotes respected): (attributes, rest).
-fn split_tag(s: &str) -> (&str, &str) {
-    let mut quote = None;
-    for (i, b) in s.bytes().enumerate() {
-        match (quote, b) {
-            (None, b'"' | b'\'') => quote = Some(b),
-            (Some(q), _) if q == b => quote = None,
-            (None, b'>') => return (&s[..i], &s[i + 1..]),
-            _ => {}
+/// Reads a start or end tag from its name at `i`: (lower-case name, attribute count, whether
+/// it ends in `/>`, where it ends). Quotes delimit a value only right after `=`, as in the
+/// HTML tokenizer.
+fn read_tag(b: &[u8], mut i: usize) -> (String, usize, bool, usize) {
+    let start = i;
+    while i < b.len() && !b[i].is_ascii_whitespace() && !matches!(b[i], b'/' | b'>') {
+        i += 1;
+    }
+    let name = String::from_utf8_lossy(&b[start..i]).to_ascii_lowercase();
+    let mut attrs = 0;
+    let mut self_closed = false;
+    loop {
+        while i < b.len() && (b[i].is_ascii_whitespace() || b[i] == b'/') {
+            self_closed = b[i] == b'/';
+            i += 1;
+        }
+        match b.get(i) {
+            None => return (name, attrs, false, b.len()),
+            Some(b'>') => return (name, attrs, self_closed, i + 1),
+            Some(_) => {}
+        }
+        self_closed = false;
+        // An attribute name (a leading `=` belongs to it), then maybe `= value`.
+        attrs += 1;
+        i += 1;
+        while i < b.len() && !b[i].is_ascii_whitespace() && !matches!(b[i], b'/' | b'>' | b'=') {
+            i += 1;
+        }
+        while i < b.len() && b[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        if b.get(i) != Some(&b'=') {
+            continue;
+        }
+        i += 1;
+        while i < b.len() && b[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        match b.get(i) {
+            Some(&q @ (b'"' | b'\'')) => i = memchr_from(b, q, i + 1).map_or(b.len(), |e| e + 1),
+            _ => {
+                while i < b.len() && !b[i].is_ascii_whitespace() && b[i] != b'>' {
+                    i += 1;
+                }
+            }
         }
     }
-    (s, "")
 }
 
-/// Roughly how many attributes a tag holds: words that start outside quotes.
-fn count_attrs(tag: &str) -> usize {
-    let mut count = 0;
-    let mut quote = None;
-    let mut prev_space = true;
-    for b in tag.bytes() {
-        match (quote, b) {
-            (None, b'"' | b'\'') => quote = Some(b),
-            (Some(q), _) if q == b => quote = None,
-            (None, _) if b.is_ascii_whitespace() => prev_space = true,
-            (None, b'=') => prev_space = false,
-            (None, _) => {
-                if prev_space {
-                    count += 1;
-                }
-                prev_space = false;
-            }
-            _ => {}
+/// Every `<name` counts as a start tag and every `</` as an end tag, quotes or not.
+fn quote_blind_depth_exceeded(html: &str) -> bool {
+    let b = html.as_bytes();
+    let mut nesting = Nesting::default();
+    let mut i = 0;
+    while let Some(lt) = memchr_from(b, b'<', i) {
+        i = lt + 1;
+        let closing = b.get(i) == Some(&b'/');
+        let start = i + usize::from(closing);
+        let mut end = start;
+        while end < b.len() && b[end].is_ascii_alphanumeric() {
+            end += 1;
         }
+        if end == start || !b[start].is_ascii_alphabetic() {
+            continue;
+        }
+        let name = html[start..end].to_ascii_lowercase();
+        if nesting.tag(&name, closing, false) {
+            return true;
+        }
+        i = end;
     }
-    count
+    false
+}
+
+fn memchr_from(b: &[u8], needle: u8, from: usize) -> Option<usize> {
+    b.get(from..)?
+        .iter()
+        .position(|&c| c == needle)
+        .map(|p| from + p)
+}
+
+fn find_from(b: &[u8], needle: &[u8], from: usize) -> Option<usize> {
+    b.get(from..)?
+        .windows(needle.len())
+        .position(|w| w == needle)
+        .map(|p| from + p)
 }
 
 /// Void elements, and elements whose end tag the parser supplies when the next one starts.
-fn self_closing(name: &str) -> bool {
+fn auto_closed(name: &str) -> bool {
     matches!(
         name,
         "area"

@@ -212,17 +212,11 @@ fn read_tree(text: &str) -> Option<Node> {
     let mut root: Option<Node> = None;
     // Elements opened past the depth cap: only counted, so their end tags can be matched.
     let mut flattened = 0usize;
-    loop {
-        let event = match reader.read_event() {
-            Ok(Event::Eof) | Err(_) => break,
-            Ok(e) => e,
-        };
+    // After an error quick-xml has skipped to the end anyway: keep what was read.
+    while let Ok(event) = reader.read_event() {
         match event {
-            Event::Start(e) | Event::Empty(e) if root.is_some() && stack.is_empty() => {
-                // A second root: real feeds never have one; the first is the feed.
-                let _ = e;
-                break;
-            }
+            // A second root: real feeds never have one; the first is the feed.
+            Event::Start(_) | Event::Empty(_) if root.is_some() && stack.is_empty() => break,
             Event::Start(e) => {
                 if stack.len() >= MAX_DEPTH {
                     flattened += 1;

@@ -4,9 +4,14 @@
 //! The path: decode to UTF-8 (`encoding.rs`); look at the root element; try the strict crates
 //! (`strict.rs`) when the root is one they know; fall back to the lenient reader
 //! (`lenient.rs`) when they refuse the document or find no items in it; clean everything once
-//! (`raw::finish`). Measured on the test corpus (tests/it/corpus.rs), the crates alone read 58
-//! of 60 real feeds and about 81% of feedparser's well-formed cases; the fallback is what
-//! brings both to (nearly) all.
+//! (`raw::finish`).
+//!
+//! What each step buys, measured on the test corpus (tests/it/corpus.rs; "read" = parsed with
+//! all items): the crates alone, on the raw bytes, read 58 of 60 real feeds and 1,414 of 1,749
+//! (80.8%) of feedparser's well-formed, non-bozo cases. Decoding first (undeclared Latin-1)
+//! and JSON Feed make the real feeds 60/60. The lenient fallback (Atom 0.3, CDF, prefixed
+//! roots, `&nbsp;` and bare `&`, unknown Atom content types, dates the crates reject) makes
+//! feedparser's set 1,749/1,749. All 59 real XML feeds still go through the crates.
 
 use super::raw::{self, RawFeed};
 use super::sanitize::{clean_line, truncate_bytes, truncate_chars};

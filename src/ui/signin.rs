@@ -86,6 +86,17 @@ fn draw_code(
     } else {
         (None, 0) // the code is on the countdown line below, in bold
     };
+    // Why signing in again, if it is not the first time (e.g. the token was revoked).
+    let mut text_area = text_area;
+    if let Some(r) = &si.reason {
+        let [why, below] =
+            Layout::vertical([Constraint::Length(2), Constraint::Min(1)]).areas(text_area);
+        frame.render_widget(
+            Paragraph::new(Line::styled(clean_line(r), theme.error())),
+            why,
+        );
+        text_area = below;
+    }
     let [intro, big, rest] = Layout::vertical([
         Constraint::Length(2),
         Constraint::Length(if big_h == 0 { 0 } else { big_h + 1 }),

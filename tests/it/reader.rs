@@ -522,3 +522,76 @@ fn tmux_open_uses_browser_copy_uses_osc52_and_sigterm_restores_the_terminal() {
         "SIGTERM leaves the terminal restored:\n{s}"
     );
 }
+
+#[test]
+fn tmux_offline_github_shows_cached_news_and_a_revoked_token_leads_back_to_sign_in() {
+    if !require("tmux", "it drives the real binary in a terminal") {
+        return;
+    }
+    let server = feeds();
+    let gh = FakeGithub::start(Script {
+        approve_after: None,
+        ..Script::default()
+    });
+    let home = tempfile::tempdir().unwrap();
+    let config = write_config(home.path(), &server, &gh);
+    let bin = crate::support::bin();
+    let mut env = env_for(home.path());
+    env.push(("NEWSROOM_GITHUB_TOKEN".into(), "gho_REVOKED000".into()));
+
+    // GitHub unreachable: the token cannot be checked, so the reader opens on cached news and
+    // says it is offline.
+    let offline = std::fs::read_to_string(&config).unwrap().replace(
+        &format!("api_url = \"{}\"", gh.url()),
+        "api_url = \"http://127.0.0.1:9\"",
+    );
+    let offline_config = home.path().join("offline.toml");
+    std::fs::write(&offline_config, offline).unwrap();
+    let e: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let t = Tmux::start(
+        "offline",
+        100,
+        30,
+        &e,
+        &format!(
+            "'{}' --config '{}'",
+            bin.display(),
+            offline_config.display()
+        ),
+        home.path(),
+    );
+    t.wait_text("Storm Ophelia brings gales", Duration::from_secs(15));
+    let s = t.wait_text("Offline", Duration::from_secs(10));
+    assert!(s.contains("Showing cached"), "{s}");
+    t.keys(&["q"]);
+    t.wait_text("[exit 0]", Duration::from_secs(5));
+    drop(t);
+
+    // GitHub answers 401 for this token: back to the sign-in screen, saying why.
+    let t = Tmux::start(
+        "revoked",
+        100,
+        30,
+        &e,
+        &format!("'{}' --config '{}'", bin.display(), config.display()),
+        home.path(),
+    );
+    let s = t.wait_text("revoked or is invalid", Duration::from_secs(15));
+    assert!(
+        !s.contains("Storm Ophelia"),
+        "no news once the token is known to be bad:\n{s}"
+    );
+    if secret_service("a new sign-in stores its token in the keyring") {
+        let code = gh
+            .wait_for_code(Duration::from_secs(15))
+            .expect("a new sign-in starts");
+        t.wait_text(&code, Duration::from_secs(10));
+        t.keys(&["Escape"]);
+        t.wait_text("Sign-in cancelled", Duration::from_secs(5));
+    } else {
+        // Without a keyring the new sign-in stops before asking for a code, and says why.
+        t.wait_text("insecure-storage", Duration::from_secs(10));
+    }
+    t.keys(&["q"]);
+    t.wait_text("[exit 0]", Duration::from_secs(5));
+}
