@@ -501,7 +501,7 @@ def main():
     ap.add_argument("--latencies", default="50,0")
     ap.add_argument("--reps", type=int, default=1, help="refresh reps (fresh cache each)")
     ap.add_argument("--startup-reps", type=int, default=3)
-    ap.add_argument("--concurrency", type=int, default=16, help="newsroom [fetch] concurrency")
+    ap.add_argument("--concurrency", type=int, default=20, help="newsroom [fetch] concurrency")
     ap.add_argument("--per-host", type=int, help="newsroom [fetch] per_host (default: = concurrency)")
     ap.add_argument("--tui-timeout", type=float, default=90)
     ap.add_argument("--skip", default="", help="comma list: reload,startup")

@@ -7,7 +7,7 @@
 #   REPS=3 bench/run.sh          # repeat each refresh on a fresh cache; medians are shown
 #
 # Other knobs: PER_HOST (newsroom's per_host for the run; default = its concurrency, see
-# bench/README.md), CONCURRENCY (default 16, the shipped default), STARTUP_REPS (default 3),
+# bench/README.md), CONCURRENCY (default 20, the shipped default), STARTUP_REPS (default 3),
 # BENCH_ARGS (passed on to bench.py). TMPDIR=/dev/shm takes the disk out of the figures.
 # The tables go to stdout, progress to stderr.
 set -euo pipefail

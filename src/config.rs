@@ -153,7 +153,7 @@ fn d_timeout() -> u64 {
     15
 }
 fn d_concurrency() -> usize {
-    16
+    20
 }
 fn d_per_host() -> usize {
     6

@@ -44,7 +44,7 @@ impl Default for FetchSettings {
             timeout: Duration::from_secs(15),
             connect_timeout: Duration::from_secs(10),
             max_bytes: 10 * 1024 * 1024,
-            concurrency: 16,
+            concurrency: 20,
             per_host: 6,
         }
     }

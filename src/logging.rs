@@ -17,7 +17,13 @@ pub fn init(dir: &Path, verbose: bool) -> Option<WorkerGuard> {
         .max_log_files(7)
         .build(dir)
         .ok()?;
-    let (writer, guard) = tracing_appender::non_blocking(appender);
+    // A small queue: the default (128,000 lines) is allocated up front and costs ~4 MB of
+    // memory for a program that logs a few lines a minute. When it is full, lines are dropped
+    // rather than blocking the UI.
+    let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
+        .buffered_lines_limit(4096)
+        .lossy(true)
+        .finish(appender);
     let default = if verbose {
         "newsroom=debug,info"
     } else {

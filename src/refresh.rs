@@ -157,9 +157,12 @@ async fn run(
             // Parsing a large feed takes milliseconds of CPU: keep it off the async workers,
             // and run no more parsers at once than there are cores.
             let slot = PARSERS.acquire().await.ok();
+            let doc_url = url.clone();
             let parsed = tokio::task::spawn_blocking(move || {
                 let _slot = slot;
-                feed::parse(&body, content_type.as_deref()).map_err(|e| parse_message(&e, &body))
+                // The feed's URL resolves relative links in it.
+                feed::parse_at(&body, content_type.as_deref(), Some(&doc_url))
+                    .map_err(|e| parse_message(&e))
             })
             .await
             .unwrap_or_else(|e| Err(format!("the parser failed: {e}")));
@@ -274,28 +277,14 @@ pub fn fetch_message(e: &FetchError, retry_after: Option<DateTime<Utc>>) -> Stri
 
 /// A feed that did not parse. An HTML page is the common case (a site's home page instead of
 /// its feed, or a login wall), so it gets its own message.
-pub fn parse_message(e: &ParseError, body: &[u8]) -> String {
-    if looks_like_html(body) {
-        return "this is an HTML page, not a feed".to_owned();
-    }
+pub fn parse_message(e: &ParseError) -> String {
+    // The parser names an HTML page as such itself; this only keeps the message short and clean.
     let mut msg = clean_line(&e.to_string());
     if let Some((i, _)) = msg.char_indices().nth(120) {
         msg.truncate(i);
         msg.push('…');
     }
     msg
-}
-
-fn looks_like_html(body: &[u8]) -> bool {
-    let head = &body[..body.len().min(1024)];
-    let head = String::from_utf8_lossy(head).to_ascii_lowercase();
-    let start = head.trim_start_matches('\u{feff}').trim_start();
-    start.starts_with("<!doctype html")
-        || start.starts_with("<html")
-        || (!start.contains("<rss")
-            && !start.contains("<feed")
-            && !start.contains("<rdf")
-            && start.contains("<html"))
 }
 
 #[cfg(test)]
@@ -330,19 +319,14 @@ mod tests {
 
     #[test]
     fn html_pages_are_named_as_such() {
-        let e = ParseError::NotAFeed("root element is html".into());
-        assert_eq!(
-            parse_message(&e, b"\xef\xbb\xbf  <!DOCTYPE html><html><body>hi"),
-            "this is an HTML page, not a feed"
-        );
-        assert_eq!(
-            parse_message(&e, b"<?xml version='1.0'?>\n<html>"),
-            "this is an HTML page, not a feed"
-        );
-        let m = parse_message(
-            &ParseError::Malformed("bad \x1b[31m".into()),
-            b"<rss><channel>",
-        );
+        for page in [
+            &b"\xef\xbb\xbf  <!DOCTYPE html><html><body>hi"[..],
+            b"<?xml version='1.0'?>\n<html>",
+        ] {
+            let e = feed::parse(page, None).unwrap_err();
+            assert_eq!(parse_message(&e), "this is an HTML page, not a feed");
+        }
+        let m = parse_message(&ParseError::Malformed("bad \x1b[31m".into()));
         assert!(m.starts_with("malformed feed"), "{m}");
         assert!(!m.contains('\x1b'), "{m}");
     }

@@ -69,6 +69,28 @@ impl Runtime {
         cache_cmd(&self.store, cmd)
     }
 
+    /// Housekeeping that must not delay the first frame: tell the cache the configured names
+    /// (a write, which may wait for a `newsroom fetch` running elsewhere).
+    pub fn after_first_frame(&self) {
+        let store = self.store.clone();
+        let names: Vec<(String, String)> = self
+            .publications
+            .iter()
+            .map(|p| (p.name.clone(), p.url.clone()))
+            .collect();
+        let tx = self.tx.clone();
+        tokio::spawn(async move {
+            let synced = store
+                .call(move |s| {
+                    s.sync_publications(names.iter().map(|(n, u)| (n.as_str(), u.as_str())))
+                })
+                .await;
+            if let Err(e) = synced {
+                let _ = tx.send(Msg::Problem(format!("Cache: {e}")));
+            }
+        });
+    }
+
     /// Starts a command; its result arrives later on the channel.
     pub fn exec(&self, cmd: Cmd) {
         let tx = self.tx.clone();
@@ -287,6 +309,7 @@ pub async fn run<B: Backend>(
         }
     }
     terminal.draw(|f| ui::draw(f, state))?;
+    runtime.after_first_frame();
     for cmd in later {
         runtime.exec(cmd);
     }

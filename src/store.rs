@@ -282,11 +282,8 @@ impl Store {
                 .query_row("SELECT count(*) FROM publications", [], |_| Ok(()))
                 .map_err(classify)?;
         }
-        // Statistics for the planner, bounded in cost; a no-op when they are current.
-        store
-            .conn
-            .execute_batch("PRAGMA optimize=0x10002;")
-            .map_err(classify)?;
+        // Planner statistics are refreshed after each batch of refreshes (`optimize`), not
+        // here: gathering them reads the whole cache, and opening must stay instant.
         Ok(store)
     }
 

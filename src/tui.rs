@@ -32,13 +32,6 @@ pub async fn run(ctx: &Context) -> Result<ExitCode, Failure> {
     let keys = KeyMap::new(&cfg.keys, &pub_keys).map_err(Failure::Usage)?;
     let (mut store, notice) = Store::open(&ctx.db).map_err(|e| Failure::Runtime(e.to_string()))?;
     store.set_retention(&cfg.cache);
-    store
-        .sync_publications(
-            cfg.publications
-                .iter()
-                .map(|p| (p.name.as_str(), p.url.as_str())),
-        )
-        .map_err(|e| Failure::Runtime(e.to_string()))?;
     let fetcher =
         Fetcher::new(fetch_settings(&cfg.fetch)).map_err(|e| Failure::Runtime(e.to_string()))?;
 

@@ -39,11 +39,15 @@ struct Harness {
 
 impl Harness {
     fn new(pubs: Vec<Publication>, db: &Path) -> Self {
+        Self::with_cap(pubs, db, 1 << 20)
+    }
+
+    fn with_cap(pubs: Vec<Publication>, db: &Path, max_bytes: u64) -> Self {
         let (store, _) = Store::open(db).expect("cache opens");
         let fetcher = Fetcher::new(FetchSettings {
-            timeout: Duration::from_secs(5),
+            timeout: Duration::from_secs(20),
             connect_timeout: Duration::from_secs(2),
-            max_bytes: 1 << 20,
+            max_bytes,
             concurrency: 4,
             per_host: 4,
         })
@@ -278,6 +282,30 @@ fn env_for(home: &Path) -> Vec<(String, String)> {
     ]
 }
 
+/// Starts the real binary in tmux on `config`, with every platform dir inside `home` and `extra`
+/// in its environment.
+fn start_reader(
+    name: &str,
+    (w, h): (u16, u16),
+    home: &Path,
+    config: &Path,
+    extra: &[(&str, &str)],
+) -> Tmux {
+    let mut env = env_for(home);
+    env.extend(
+        extra
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
+    );
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let cmd = format!(
+        "'{}' --config '{}'",
+        crate::support::bin().display(),
+        config.display()
+    );
+    Tmux::start(name, w, h, &env, &cmd, home)
+}
+
 #[test]
 fn tmux_switches_from_bbc_to_cnn_and_opens_an_article() {
     if !require("tmux", "it drives the real binary in a terminal") {
@@ -288,15 +316,8 @@ fn tmux_switches_from_bbc_to_cnn_and_opens_an_article() {
     gh.add_token("gho_TESTTOKEN0001");
     let home = tempfile::tempdir().unwrap();
     let config = write_config(home.path(), &server, &gh);
-    let mut env = env_for(home.path());
-    env.push(("NEWSROOM_GITHUB_TOKEN".into(), "gho_TESTTOKEN0001".into()));
-    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    let cmd = format!(
-        "'{}' --config '{}'",
-        crate::support::bin().display(),
-        config.display()
-    );
-    let t = Tmux::start("reader", 100, 30, &env, &cmd, home.path());
+    let token = [("NEWSROOM_GITHUB_TOKEN", "gho_TESTTOKEN0001")];
+    let t = start_reader("reader", (100, 30), home.path(), &config, &token);
 
     let s = t.wait_text("Storm Ophelia brings gales", Duration::from_secs(15));
     assert!(s.contains("Publications") && s.contains("CNN"), "{s}");
@@ -388,11 +409,8 @@ fn tmux_sign_in_shows_the_code_then_the_news_and_the_token_is_in_no_file() {
         .unwrap()
         .replace("github.test", &host);
     std::fs::write(&config, text).unwrap();
-    let env = env_for(home.path());
-    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let bin = crate::support::bin();
-    let cmd = format!("'{}' --config '{}'", bin.display(), config.display());
-    let t = Tmux::start("signin", 120, 36, &env, &cmd, home.path());
+    let t = start_reader("signin", (120, 36), home.path(), &config, &[]);
 
     let code = gh
         .wait_for_code(Duration::from_secs(15))
@@ -473,16 +491,12 @@ fn tmux_open_uses_browser_copy_uses_osc52_and_sigterm_restores_the_terminal() {
         std::os::unix::fs::PermissionsExt::from_mode(0o755),
     )
     .unwrap();
-    let mut env = env_for(home.path());
-    env.push(("NEWSROOM_GITHUB_TOKEN".into(), "gho_TESTTOKEN0002".into()));
-    env.push(("BROWSER".into(), browser.display().to_string()));
-    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    let cmd = format!(
-        "'{}' --config '{}'",
-        crate::support::bin().display(),
-        config.display()
-    );
-    let t = Tmux::start("edges", 100, 30, &env, &cmd, home.path());
+    let browser = browser.display().to_string();
+    let extra = [
+        ("NEWSROOM_GITHUB_TOKEN", "gho_TESTTOKEN0002"),
+        ("BROWSER", browser.as_str()),
+    ];
+    let t = start_reader("edges", (100, 30), home.path(), &config, &extra);
     t.set_clipboard_capture();
     t.wait_text("Storm Ophelia brings gales", Duration::from_secs(15));
 
@@ -535,9 +549,6 @@ fn tmux_offline_github_shows_cached_news_and_a_revoked_token_leads_back_to_sign_
     });
     let home = tempfile::tempdir().unwrap();
     let config = write_config(home.path(), &server, &gh);
-    let bin = crate::support::bin();
-    let mut env = env_for(home.path());
-    env.push(("NEWSROOM_GITHUB_TOKEN".into(), "gho_REVOKED000".into()));
 
     // GitHub unreachable: the token cannot be checked, so the reader opens on cached news and
     // says it is offline.
@@ -547,19 +558,8 @@ fn tmux_offline_github_shows_cached_news_and_a_revoked_token_leads_back_to_sign_
     );
     let offline_config = home.path().join("offline.toml");
     std::fs::write(&offline_config, offline).unwrap();
-    let e: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    let t = Tmux::start(
-        "offline",
-        100,
-        30,
-        &e,
-        &format!(
-            "'{}' --config '{}'",
-            bin.display(),
-            offline_config.display()
-        ),
-        home.path(),
-    );
+    let token = [("NEWSROOM_GITHUB_TOKEN", "gho_REVOKED000")];
+    let t = start_reader("offline", (100, 30), home.path(), &offline_config, &token);
     t.wait_text("Storm Ophelia brings gales", Duration::from_secs(15));
     let s = t.wait_text("Offline", Duration::from_secs(10));
     assert!(s.contains("Showing cached"), "{s}");
@@ -568,14 +568,7 @@ fn tmux_offline_github_shows_cached_news_and_a_revoked_token_leads_back_to_sign_
     drop(t);
 
     // GitHub answers 401 for this token: back to the sign-in screen, saying why.
-    let t = Tmux::start(
-        "revoked",
-        100,
-        30,
-        &e,
-        &format!("'{}' --config '{}'", bin.display(), config.display()),
-        home.path(),
-    );
+    let t = start_reader("revoked", (100, 30), home.path(), &config, &token);
     let s = t.wait_text("revoked or is invalid", Duration::from_secs(15));
     assert!(
         !s.contains("Storm Ophelia"),
@@ -594,4 +587,79 @@ fn tmux_offline_github_shows_cached_news_and_a_revoked_token_leads_back_to_sign_
     }
     t.keys(&["q"]);
     t.wait_text("[exit 0]", Duration::from_secs(5));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_feed_of_100_000_items_or_a_10_mb_title_stays_bounded_and_disturbs_no_other() {
+    let mut huge =
+        String::from("<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Flood</title>");
+    for i in 0..100_000 {
+        huge.push_str(&format!(
+            "<item><title>Item {i}</title><link>https://flood.example/{i}</link></item>"
+        ));
+    }
+    huge.push_str("</channel></rss>");
+    let long_title = format!(
+        "<rss version=\"2.0\"><channel><title>Long</title><item><title>{}</title><link>https://long.example/1</link></item></channel></rss>",
+        "A".repeat(10 << 20)
+    );
+    let server = FeedServer::start([
+        ("/bbc.xml", Route::fixture("app/bbc.xml")),
+        ("/flood.xml", Route::feed(huge)),
+        ("/long.xml", Route::feed(long_title)),
+    ]);
+    let pubs = vec![
+        Publication {
+            name: "BBC".into(),
+            url: server.url("/bbc.xml"),
+            key: None,
+        },
+        Publication {
+            name: "Flood".into(),
+            url: server.url("/flood.xml"),
+            key: None,
+        },
+        Publication {
+            name: "Long".into(),
+            url: server.url("/long.xml"),
+            key: None,
+        },
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = Harness::with_cap(pubs, &dir.path().join("cache.db"), 16 << 20);
+    h.send(key('R'));
+    h.settle("every refresh", |s| {
+        s.pubs.iter().all(|p| p.status != FeedStatus::Loading)
+    })
+    .await;
+    assert!(
+        h.state.pubs.iter().all(|p| p.status == FeedStatus::Idle),
+        "{:?}",
+        h.state.pubs
+    );
+    assert_eq!(h.state.headlines.len(), 3, "BBC is unaffected");
+
+    h.send(key('2'));
+    h.settle("the flood's headlines", |s| !s.headlines.is_empty())
+        .await;
+    assert!(
+        h.state.headlines.len() <= 500,
+        "only a screenful of rows is loaded: {}",
+        h.state.headlines.len()
+    );
+    assert!(
+        h.state.pubs[1].unread <= 10_000,
+        "the parser keeps at most 10,000 items: {}",
+        h.state.pubs[1].unread
+    );
+
+    h.send(key('3'));
+    h.settle("the long title", |s| !s.headlines.is_empty())
+        .await;
+    let title = &h.state.headlines[0].title;
+    assert!(
+        title.chars().count() <= 1_001,
+        "a 10 MB title is cut (plus an ellipsis): {} chars",
+        title.chars().count()
+    );
 }
