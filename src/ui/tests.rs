@@ -323,3 +323,77 @@ fn a_theme_from_the_config_colours_the_screen() {
         .theme;
     assert!(colours_used(&s).contains(&ratatui::style::Color::Rgb(0x12, 0x34, 0x56)));
 }
+
+/// Every cell of every screen, drawn from a feed full of escape sequences, is inert text.
+#[test]
+fn a_hostile_feed_renders_inert_in_every_screen() {
+    let bytes = include_bytes!("../../tests/fixtures/feeds/hostile-escapes.xml");
+    let feed = crate::feed::parse(bytes, None).unwrap();
+    assert!(!feed.items.is_empty());
+    let mut s = with_headlines(WIDE);
+    s.pubs[0].name = feed.title.clone();
+    s.pubs[1].status = FeedStatus::Failed(feed.items[0].title.clone());
+    s.headlines = feed
+        .items
+        .iter()
+        .enumerate()
+        .map(|(i, it)| Headline {
+            id: i as i64,
+            title: it.title.clone(),
+            link: it.link.clone(),
+            published: it.published,
+            read: false,
+            starred: false,
+        })
+        .collect();
+    s.cursor = 0;
+    let item = &feed.items[0];
+    s.article = Some(ArticleView {
+        article: Article {
+            headline: s.headlines[0].clone(),
+            publication: feed.title.clone(),
+            author: item.author.clone(),
+            content_html: item.content_html.clone(),
+        },
+        text: crate::feed::article_text(&item.content_html),
+        scroll: 0,
+    });
+    s.notice = Some(app::Notice {
+        text: item.title.clone(),
+        kind: app::NoticeKind::Error,
+        at: now(),
+    });
+    let bad = |c: char| {
+        (c.is_control() && c != ' ')
+            || ('\u{80}'..='\u{9f}').contains(&c)
+            || ('\u{202a}'..='\u{202e}').contains(&c)
+            || ('\u{2066}'..='\u{2069}').contains(&c)
+    };
+    for (label, focus, help, search) in [
+        ("reader", Focus::Article, false, false),
+        ("list", Focus::Headlines, false, false),
+        ("help", Focus::Headlines, true, false),
+        ("search", Focus::Headlines, false, true),
+    ] {
+        let mut st = s.clone();
+        st.focus = focus;
+        st.help = help;
+        if search {
+            st.search = Some(app::Search {
+                query: item.title.clone(),
+                editing: true,
+                publications: vec![feed.title.clone(); st.headlines.len()],
+            });
+        }
+        let (w, h) = st.viewport;
+        let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+        t.draw(|f| super::draw(f, &st)).unwrap();
+        for cell in t.backend().buffer().content() {
+            assert!(
+                !cell.symbol().chars().any(bad),
+                "{label}: {:?} reached the screen",
+                cell.symbol()
+            );
+        }
+    }
+}
