@@ -57,6 +57,9 @@ pub struct Runtime {
     pub auth: Option<Auth>,
     /// The running sign-in, so it can be cancelled.
     pub signin_task: std::sync::Mutex<Option<tokio::task::JoinHandle<()>>>,
+    /// Cache commands run one after another, in the order `update` issued them (a count read
+    /// must see the mark-read before it); started on first use.
+    pub cache_queue: std::sync::OnceLock<mpsc::UnboundedSender<Cmd>>,
 }
 
 /// How many headlines one publication shows (the newest): enough to read, flat in memory.
@@ -66,7 +69,24 @@ impl Runtime {
     /// Runs a command that only touches the local cache and returns its answer at once. Used
     /// before the first frame so it already shows cached news.
     pub fn run_now(&self, cmd: &Cmd) -> Option<Msg> {
-        cache_cmd(&self.store, cmd)
+        cache_cmd(&mut self.store.lock(), cmd)
+    }
+
+    fn cache_queue(&self) -> &mpsc::UnboundedSender<Cmd> {
+        self.cache_queue.get_or_init(|| {
+            let (queue, mut cmds) = mpsc::unbounded_channel::<Cmd>();
+            let (store, tx) = (self.store.clone(), self.tx.clone());
+            tokio::spawn(async move {
+                while let Some(cmd) = cmds.recv().await {
+                    match store.call(move |s| Ok(cache_cmd(s, &cmd))).await {
+                        Ok(Some(msg)) => drop(tx.send(msg)),
+                        Ok(None) => {}
+                        Err(e) => drop(tx.send(Msg::Problem(format!("Cache: {e}")))),
+                    }
+                }
+            });
+            queue
+        })
     }
 
     /// Housekeeping that must not delay the first frame: tell the cache the configured names
@@ -190,12 +210,7 @@ impl Runtime {
                 }
             }
             other => {
-                let store = self.store.clone();
-                tokio::task::spawn_blocking(move || {
-                    if let Some(msg) = cache_cmd(&store, &other) {
-                        let _ = tx.send(msg);
-                    }
-                });
+                let _ = self.cache_queue().send(other);
             }
         }
     }
@@ -236,8 +251,7 @@ fn auth_msg(ev: AuthEvent) -> AuthMsg {
 }
 
 /// The cache half of the commands (blocking; run off the UI loop except at startup).
-fn cache_cmd(store: &SharedStore, cmd: &Cmd) -> Option<Msg> {
-    let mut s = store.lock();
+fn cache_cmd(s: &mut crate::store::Store, cmd: &Cmd) -> Option<Msg> {
     let problem = |e: crate::store::StoreError| Some(Msg::Problem(format!("Cache: {e}")));
     match cmd {
         Cmd::LoadHeadlines {

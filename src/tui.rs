@@ -49,6 +49,7 @@ pub async fn run(ctx: &Context) -> Result<ExitCode, Failure> {
         tx,
         auth: Some(auth),
         signin_task: std::sync::Mutex::new(None),
+        cache_queue: std::sync::OnceLock::new(),
     };
     let mut terminal = crate::terminal::enter()
         .map_err(|e| Failure::Runtime(format!("cannot use this terminal: {e}")))?;

@@ -833,23 +833,13 @@ fn the_binary_without_a_keyring() {
     )
     .unwrap();
     let run = |args: &[&str]| {
-        let out = std::process::Command::new(crate::support::bin())
+        let out = crate::support::newsroom_in(home.path())
             .args(args)
-            .env("HOME", home.path())
-            .env("XDG_CONFIG_HOME", home.path().join("config"))
-            .env("XDG_DATA_HOME", home.path().join("data"))
-            .env("XDG_STATE_HOME", home.path().join("state"))
-            .env("XDG_CACHE_HOME", home.path().join("cache"))
             .env(
                 "DBUS_SESSION_BUS_ADDRESS",
                 "unix:path=/nonexistent/newsroom-test/bus",
             )
             .env("NEWSROOM_TEST_AUTH_SECOND_MS", UNIT_MS.to_string())
-            .env_remove("NEWSROOM_GITHUB_TOKEN")
-            .env_remove("NEWSROOM_GITHUB_CLIENT_ID")
-            .env_remove("NEWSROOM_CONFIG")
-            .env_remove("NEWSROOM_DB")
-            .stdin(std::process::Stdio::null())
             .output()
             .expect("run newsroom");
         let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();

@@ -2,17 +2,11 @@
 //! and what a broken config says.
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 fn newsroom(home: &Path, args: &[&str]) -> Output {
-    Command::new(crate::support::bin())
+    crate::support::newsroom_in(home)
         .args(args)
-        .env("HOME", home)
-        .env("XDG_CONFIG_HOME", home.join("config"))
-        .env("XDG_DATA_HOME", home.join("data"))
-        .env("XDG_STATE_HOME", home.join("state"))
-        .env_remove("NEWSROOM_CONFIG")
-        .env_remove("NEWSROOM_DB")
         .output()
         .expect("newsroom runs")
 }

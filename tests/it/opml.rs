@@ -364,14 +364,8 @@ fn a_bad_file_changes_nothing() {
 fn import_list_export_remove_through_the_binary() {
     let home = tempfile::tempdir().unwrap();
     let run = |args: &[&str]| {
-        let out = std::process::Command::new(crate::support::bin())
+        let out = crate::support::newsroom_in(home.path())
             .args(args)
-            .env("HOME", home.path())
-            .env("XDG_CONFIG_HOME", home.path().join("config"))
-            .env("XDG_DATA_HOME", home.path().join("data"))
-            .env("XDG_STATE_HOME", home.path().join("state"))
-            .env_remove("NEWSROOM_CONFIG")
-            .env_remove("NEWSROOM_DB")
             .output()
             .expect("run newsroom");
         let stdout = String::from_utf8_lossy(&out.stdout).into_owned();

@@ -81,6 +81,7 @@ impl Harness {
             tx,
             auth: None,
             signin_task: std::sync::Mutex::new(None),
+            cache_queue: std::sync::OnceLock::new(),
         };
         Self {
             runtime,
@@ -409,7 +410,6 @@ fn tmux_sign_in_shows_the_code_then_the_news_and_the_token_is_in_no_file() {
         .unwrap()
         .replace("github.test", &host);
     std::fs::write(&config, text).unwrap();
-    let bin = crate::support::bin();
     let t = start_reader("signin", (120, 36), home.path(), &config, &[]);
 
     let code = gh
@@ -449,10 +449,8 @@ fn tmux_sign_in_shows_the_code_then_the_news_and_the_token_is_in_no_file() {
     }
 
     // Clean up the keyring entry through the real command, and check it is gone.
-    let envs: Vec<(String, String)> = env_for(home.path());
-    let out = std::process::Command::new(&bin)
+    let out = crate::support::newsroom_in(home.path())
         .args(["--config", &config.display().to_string(), "logout"])
-        .envs(envs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
         .output()
         .unwrap();
     assert!(
@@ -460,9 +458,8 @@ fn tmux_sign_in_shows_the_code_then_the_news_and_the_token_is_in_no_file() {
         "logout: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let out = std::process::Command::new(&bin)
+    let out = crate::support::newsroom_in(home.path())
         .args(["--config", &config.display().to_string(), "status"])
-        .envs(envs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
         .output()
         .unwrap();
     assert!(!out.status.success(), "status after logout must fail");

@@ -51,8 +51,9 @@ fn publication(server: &FeedServer, name: &str, path: &str) -> Publication {
 }
 
 fn fetcher() -> Fetcher {
+    // Generous: these tests are not about timeouts, and CI runs many tests at once on 2 cores.
     Fetcher::new(FetchSettings {
-        timeout: Duration::from_secs(2),
+        timeout: Duration::from_secs(15),
         ..FetchSettings::default()
     })
     .expect("client")

@@ -21,7 +21,6 @@
 #![allow(dead_code)]
 
 use std::collections::HashMap;
-use std::io::{Read, Write};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -179,14 +178,14 @@ impl Shared {
 pub struct FakeGithub {
     base: String,
     shared: Arc<Shared>,
-    server: Arc<tiny_http::Server>,
+    server: Arc<super::http::Server>,
     thread: Option<JoinHandle<()>>,
 }
 
 impl FakeGithub {
     pub fn start(script: Script) -> Self {
-        let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").expect("bind 127.0.0.1"));
-        let port = server.server_addr().to_ip().expect("an IP listener").port();
+        let server = Arc::new(super::http::Server::http("127.0.0.1:0").expect("bind 127.0.0.1"));
+        let port = server.server_addr().port();
         let base = format!("http://127.0.0.1:{port}");
         let shared = Arc::new(Shared {
             state: Mutex::new(State {
@@ -201,7 +200,7 @@ impl FakeGithub {
         });
         let (srv, sh, b) = (server.clone(), shared.clone(), base.clone());
         let thread = std::thread::spawn(move || {
-            for request in srv.incoming_requests() {
+            while let Ok(request) = srv.recv() {
                 handle(&sh, &b, request);
                 sh.changed.notify_all();
             }
@@ -381,25 +380,16 @@ fn error(code: &str) -> Answer {
     }
 }
 
-fn handle(shared: &Shared, base: &str, mut request: tiny_http::Request) {
+fn handle(shared: &Shared, base: &str, request: super::http::Request) {
     let at = Instant::now();
-    let mut body = String::new();
-    let _ = request
-        .as_reader()
-        .take(64 * 1024)
-        .read_to_string(&mut body);
+    let body = String::from_utf8_lossy(request.body()).into_owned();
     let headers: Vec<(String, String)> = request
         .headers()
         .iter()
-        .map(|h| {
-            (
-                h.field.as_str().as_str().to_ascii_lowercase(),
-                h.value.as_str().to_owned(),
-            )
-        })
+        .map(|(k, v)| (k.to_ascii_lowercase(), v.clone()))
         .collect();
     let path = request.url().split('?').next().unwrap_or("").to_owned();
-    let method = request.method().as_str().to_owned();
+    let method = request.method().to_owned();
     let mut rec = Recorded {
         at,
         method,
@@ -436,11 +426,9 @@ fn handle(shared: &Shared, base: &str, mut request: tiny_http::Request) {
     respond(request, answer, json);
 }
 
-fn respond(request: tiny_http::Request, answer: Answer, json: bool) {
-    let header = |k: &str, v: &str| {
-        tiny_http::Header::from_bytes(k.as_bytes(), v.as_bytes()).expect("valid header")
-    };
-    let result = match answer {
+fn respond(request: super::http::Request, answer: Answer, json: bool) {
+    use super::http::Response;
+    match answer {
         Answer::Fields { status, fields } => {
             let (body, ctype) = if json {
                 let map: serde_json::Map<String, serde_json::Value> =
@@ -460,38 +448,26 @@ fn respond(request: tiny_http::Request, answer: Answer, json: bool) {
                     "application/x-www-form-urlencoded; charset=utf-8",
                 )
             };
-            request.respond(
-                tiny_http::Response::from_string(body)
-                    .with_status_code(status)
-                    .with_header(header("Content-Type", ctype)),
-            )
+            request.respond(Response::new(status, body).with_header("Content-Type", ctype));
         }
         Answer::Json {
             status,
             body,
             headers,
         } => {
-            let mut resp = tiny_http::Response::from_string(body.to_string())
-                .with_status_code(status)
-                .with_header(header("Content-Type", "application/json; charset=utf-8"));
+            let mut resp = Response::new(status, body.to_string())
+                .with_header("Content-Type", "application/json; charset=utf-8");
             for (k, v) in headers {
-                resp.add_header(header(&k, &v));
+                resp.add_header(&k, &v);
             }
-            request.respond(resp)
+            request.respond(resp);
         }
         Answer::Text { status, body } => request.respond(
-            tiny_http::Response::from_string(body)
-                .with_status_code(status)
-                .with_header(header("Content-Type", "text/plain; charset=utf-8")),
+            Response::new(status, body).with_header("Content-Type", "text/plain; charset=utf-8"),
         ),
-        Answer::Broken => {
-            // Not HTTP at all: the client sees a broken connection, as when offline.
-            let mut w = request.into_writer();
-            let _ = w.write_all(b"\x00\x01 not http\r\n\r\n");
-            w.flush()
-        }
-    };
-    let _ = result;
+        // Not HTTP at all: the client sees a broken connection, as when offline.
+        Answer::Broken => request.respond_raw(b"\x00\x01 not http\r\n\r\n"),
+    }
 }
 
 fn route(s: &mut State, base: &str, rec: &mut Recorded) -> Answer {

@@ -139,15 +139,15 @@ struct State {
 pub struct FeedServer {
     addr: SocketAddr,
     state: Arc<State>,
-    server: Arc<tiny_http::Server>,
+    server: Arc<super::http::Server>,
     acceptor: Option<JoinHandle<()>>,
 }
 
 impl FeedServer {
     /// Starts serving `routes` on 127.0.0.1 at a free port. Unknown paths answer 404.
     pub fn start<P: Into<String>>(routes: impl IntoIterator<Item = (P, Route)>) -> Self {
-        let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").expect("bind loopback"));
-        let addr = server.server_addr().to_ip().expect("an IP listener");
+        let server = Arc::new(super::http::Server::http("127.0.0.1:0").expect("bind loopback"));
+        let addr = server.server_addr();
         let state = Arc::new(State::default());
         {
             let mut table = state.routes.lock().expect("routes");
@@ -248,14 +248,10 @@ impl Drop for FeedServer {
     }
 }
 
-fn handle(state: &State, request: tiny_http::Request) {
+fn handle(state: &State, request: super::http::Request) {
     let now = state.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
     state.max_in_flight.fetch_max(now, Ordering::SeqCst);
-    let headers: Vec<(String, String)> = request
-        .headers()
-        .iter()
-        .map(|h| (h.field.to_string(), h.value.to_string()))
-        .collect();
+    let headers: Vec<(String, String)> = request.headers().to_vec();
     let get = |name: &str| {
         headers
             .iter()
@@ -288,12 +284,8 @@ fn handle(state: &State, request: tiny_http::Request) {
         route.body.clone()
     };
 
-    let mut response = tiny_http::Response::from_data(body).with_status_code(status);
-    let mut add = |k: &str, v: &str| {
-        if let Ok(h) = tiny_http::Header::from_bytes(k.as_bytes(), v.as_bytes()) {
-            response.add_header(h);
-        }
-    };
+    let mut response = super::http::Response::new(status, body);
+    let mut add = |k: &str, v: &str| response.add_header(k, v);
     if !not_modified {
         add("Content-Type", &route.content_type);
     }
@@ -310,7 +302,7 @@ fn handle(state: &State, request: tiny_http::Request) {
         add(k, v);
     }
 
-    let peer = request.remote_addr().copied();
+    let peer = Some(request.remote_addr());
     if let Some(peer) = peer {
         state.peers.lock().expect("peers").insert(peer);
     }
@@ -324,7 +316,7 @@ fn handle(state: &State, request: tiny_http::Request) {
     // Counted as done before the answer goes out, so a client that sees the answer and starts
     // its next request is never counted twice.
     state.in_flight.fetch_sub(1, Ordering::SeqCst);
-    let _ = request.respond(response);
+    request.respond(response);
 }
 
 fn gzip_bytes(data: &[u8]) -> Vec<u8> {
