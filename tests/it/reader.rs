@@ -307,16 +307,43 @@ fn start_reader(
     Tmux::start(name, w, h, &env, &cmd, home)
 }
 
-#[test]
-fn tmux_switches_from_bbc_to_cnn_and_opens_an_article() {
+/// What a tmux test of a signed-in reader needs: the feeds, a fake GitHub that knows `token`, a
+/// home and a config pointing at both. `None` (with a loud skip) where tmux is missing.
+struct SignedIn {
+    _server: FeedServer,
+    _gh: FakeGithub,
+    home: tempfile::TempDir,
+    config: std::path::PathBuf,
+}
+
+fn signed_in(token: &str) -> Option<SignedIn> {
     if !require("tmux", "it drives the real binary in a terminal") {
-        return;
+        return None;
     }
     let server = feeds();
     let gh = FakeGithub::start(Script::default());
-    gh.add_token("gho_TESTTOKEN0001");
+    gh.add_token(token);
     let home = tempfile::tempdir().unwrap();
     let config = write_config(home.path(), &server, &gh);
+    Some(SignedIn {
+        _server: server,
+        _gh: gh,
+        home,
+        config,
+    })
+}
+
+#[test]
+fn tmux_switches_from_bbc_to_cnn_and_opens_an_article() {
+    let Some(SignedIn {
+        _server,
+        _gh,
+        home,
+        config,
+    }) = signed_in("gho_TESTTOKEN0001")
+    else {
+        return;
+    };
     let token = [("NEWSROOM_GITHUB_TOKEN", "gho_TESTTOKEN0001")];
     let t = start_reader("reader", (100, 30), home.path(), &config, &token);
 
@@ -467,14 +494,15 @@ fn tmux_sign_in_shows_the_code_then_the_news_and_the_token_is_in_no_file() {
 
 #[test]
 fn tmux_open_uses_browser_copy_uses_osc52_and_sigterm_restores_the_terminal() {
-    if !require("tmux", "it drives the real binary in a terminal") {
+    let Some(SignedIn {
+        _server,
+        _gh,
+        home,
+        config,
+    }) = signed_in("gho_TESTTOKEN0002")
+    else {
         return;
-    }
-    let server = feeds();
-    let gh = FakeGithub::start(Script::default());
-    gh.add_token("gho_TESTTOKEN0002");
-    let home = tempfile::tempdir().unwrap();
-    let config = write_config(home.path(), &server, &gh);
+    };
     // A "browser" that records what it was asked to open.
     let opened = home.path().join("opened.txt");
     let browser = home.path().join("browser.sh");
