@@ -1,57 +1,15 @@
 //! Dispatch: one function per command line, all errors funnelled into [`Failure`] with the exit
 //! code it deserves.
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::CommandFactory;
 
 use crate::cli::{Cli, Command};
-use crate::config::{Config, ConfigError};
+use crate::config::Config;
 use crate::paths::Paths;
 
-/// An error for the user, with its exit code.
-#[derive(Debug, thiserror::Error)]
-pub enum Failure {
-    /// The config or the command line is wrong: exit 2.
-    #[error("{0}")]
-    Usage(String),
-    /// Something failed at run time: exit 1.
-    #[error("{0}")]
-    Runtime(String),
-    /// A failure with its own exit code (e.g. 4: not signed in, as `gh` does).
-    #[error("{1}")]
-    Code(u8, String),
-    /// The command already told the user what went wrong; exit with this code quietly.
-    #[error("")]
-    Quiet(u8),
-}
-
-impl Failure {
-    pub fn exit_code(&self) -> ExitCode {
-        match self {
-            Self::Usage(_) => ExitCode::from(2),
-            Self::Runtime(_) => ExitCode::from(1),
-            Self::Code(c, _) | Self::Quiet(c) => ExitCode::from(*c),
-        }
-    }
-}
-
-impl From<ConfigError> for Failure {
-    fn from(e: ConfigError) -> Self {
-        Self::Usage(e.to_string())
-    }
-}
-
-/// Resolved locations for this run (flags override the platform's defaults).
-pub struct Context {
-    pub config: Config,
-    pub paths: Paths,
-    pub db: PathBuf,
-    pub verbose: bool,
-    /// The config file that `add`, `remove` and `import` edit.
-    pub config_file: PathBuf,
-}
+pub use crate::context::{Context, Failure};
 
 pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
     let paths = Paths::platform().ok_or_else(|| {
@@ -159,8 +117,10 @@ async fn command(ctx: &Context, cmd: Command) -> Result<ExitCode, Failure> {
             }
         }
         Command::Add { url, name } => {
-            let fetcher = crate::fetch::Fetcher::new(crate::tui::fetch_settings(&ctx.config.fetch))
-                .map_err(|e| runtime(&e))?;
+            let fetcher = crate::fetch::Fetcher::new(crate::fetch::FetchSettings::from_config(
+                &ctx.config.fetch,
+            ))
+            .map_err(|e| runtime(&e))?;
             let outcome = crate::discover::add_command(&ctx.config_file, &fetcher, &url, name)
                 .await
                 .map_err(|e| runtime(&e))?;

@@ -54,7 +54,7 @@ pub struct Config {
     pub cache: CacheConfig,
     /// `[keys]`: action name → the keys that replace its defaults (validated against conflicts).
     pub keys: Vec<(String, Vec<String>)>,
-    pub theme: crate::ui::theme::Theme,
+    pub theme: crate::theme::Theme,
     /// Where this config came from (`None` = the built-in defaults).
     pub source: Option<PathBuf>,
 }
@@ -349,7 +349,7 @@ impl Config {
         crate::app::KeyMap::new(&keys, &pub_keys).map_err(&invalid)?;
 
         let t = raw.theme;
-        let mut theme = crate::ui::theme::Theme::default();
+        let mut theme = crate::theme::Theme::default();
         if let Some(c) = t.color {
             theme.color = c;
         }

@@ -38,6 +38,19 @@ pub struct FetchSettings {
     pub per_host: usize,
 }
 
+impl FetchSettings {
+    /// From the config's `[fetch]` section.
+    pub fn from_config(c: &crate::config::FetchConfig) -> Self {
+        Self {
+            timeout: c.timeout,
+            connect_timeout: c.timeout.min(Duration::from_secs(10)),
+            max_bytes: c.max_feed_bytes,
+            concurrency: c.concurrency,
+            per_host: c.per_host,
+        }
+    }
+}
+
 impl Default for FetchSettings {
     fn default() -> Self {
         Self {
@@ -63,18 +76,7 @@ impl From<&crate::config::FetchConfig> for FetchSettings {
     }
 }
 
-/// Validators from a previous response, sent back exactly as received.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Validators {
-    pub etag: Option<String>,
-    pub last_modified: Option<String>,
-}
-
-impl Validators {
-    pub fn is_empty(&self) -> bool {
-        self.etag.is_none() && self.last_modified.is_none()
-    }
-}
+pub use crate::model::Validators;
 
 #[derive(Debug)]
 pub enum FetchOutcome {

@@ -90,9 +90,14 @@ pub async fn refresh_all(
     // Twice the fetch cap, so that parsing and merging one feed never idles a network slot
     // (measured: the fetch cap plus one per parser made a cold 500-feed refresh 20% slower).
     let in_flight = fetcher.settings().concurrency.max(1) * 2;
-    let mut reports = futures::stream::iter(publications)
-        .map(|p| refresh_one(fetcher, db, p, force))
-        .buffer_unordered(in_flight);
+    // Boxed futures, built before the stream: a closure inside the stream would make the
+    // whole future too general for `tokio::spawn` (rustc's higher-ranked lifetime limits).
+    let jobs: Vec<std::pin::Pin<Box<dyn Future<Output = RefreshReport> + Send + '_>>> =
+        publications
+            .iter()
+            .map(|p| Box::pin(refresh_one(fetcher, db, p, force)) as _)
+            .collect();
+    let mut reports = futures::stream::iter(jobs).buffer_unordered(in_flight);
     while let Some(report) = reports.next().await {
         on_report(report);
     }

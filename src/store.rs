@@ -19,7 +19,7 @@ use rusqlite::{Connection, ErrorCode, OptionalExtension, params};
 
 use crate::config::CacheConfig;
 use crate::feed::{Feed, Item};
-use crate::fetch::Validators;
+use crate::model::Validators;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -40,25 +40,7 @@ pub enum StoreError {
     Other(String),
 }
 
-/// One row of the headline list: what the list shows, without the article body.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Headline {
-    pub id: i64,
-    pub title: String,
-    pub link: Option<String>,
-    pub published: Option<DateTime<Utc>>,
-    pub read: bool,
-    pub starred: bool,
-}
-
-/// A whole article, loaded only when opened.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Article {
-    pub headline: Headline,
-    pub publication: String,
-    pub author: Option<String>,
-    pub content_html: String,
-}
+pub use crate::model::{Article, Headline, SearchHit};
 
 /// What the cache remembers about fetching one feed.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -656,21 +638,8 @@ const HEADLINES_STARRED_SQL: &str = "SELECT id, title, link, published, read, st
      WHERE publication = (SELECT id FROM publications WHERE url = ?1) AND starred = 1
      ORDER BY sort_time DESC, id DESC LIMIT ?2";
 
-/// One search result: a headline and the publication it belongs to.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SearchHit {
-    pub headline: Headline,
-    pub publication: String,
-}
-
-/// Which headlines [`Store::headlines_only`] returns.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum Only {
-    #[default]
-    All,
-    Unread,
-    Starred,
-}
+/// Which headlines [`Store::headlines_only`] returns: the reader's own filter.
+pub use crate::model::Filter as Only;
 
 fn headline_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Headline> {
     Ok(Headline {

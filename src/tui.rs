@@ -7,20 +7,10 @@ use chrono::Utc;
 use tokio::sync::mpsc;
 
 use crate::app::{KeyMap, State};
-use crate::commands::{Context, Failure};
+use crate::context::{Context, Failure};
 use crate::fetch::{FetchSettings, Fetcher};
 use crate::runtime::{Edges, Runtime};
 use crate::store::{SharedStore, Store};
-
-pub fn fetch_settings(c: &crate::config::FetchConfig) -> FetchSettings {
-    FetchSettings {
-        timeout: c.timeout,
-        connect_timeout: c.timeout.min(std::time::Duration::from_secs(10)),
-        max_bytes: c.max_feed_bytes,
-        concurrency: c.concurrency,
-        per_host: c.per_host,
-    }
-}
 
 pub async fn run(ctx: &Context) -> Result<ExitCode, Failure> {
     let cfg = &ctx.config;
@@ -32,8 +22,8 @@ pub async fn run(ctx: &Context) -> Result<ExitCode, Failure> {
     let keys = KeyMap::new(&cfg.keys, &pub_keys).map_err(Failure::Usage)?;
     let (mut store, notice) = Store::open(&ctx.db).map_err(|e| Failure::Runtime(e.to_string()))?;
     store.set_retention(&cfg.cache);
-    let fetcher =
-        Fetcher::new(fetch_settings(&cfg.fetch)).map_err(|e| Failure::Runtime(e.to_string()))?;
+    let fetcher = Fetcher::new(FetchSettings::from_config(&cfg.fetch))
+        .map_err(|e| Failure::Runtime(e.to_string()))?;
 
     let auth = crate::auth::Auth::new(crate::auth::AuthSettings::from_env(
         &cfg.github,
@@ -41,16 +31,14 @@ pub async fn run(ctx: &Context) -> Result<ExitCode, Failure> {
     ))
     .map_err(|e| Failure::Usage(e.to_string()))?;
     let (tx, mut rx) = mpsc::unbounded_channel();
-    let runtime = Runtime {
-        store: SharedStore::new(store),
+    let runtime = Runtime::new(
+        SharedStore::new(store),
         fetcher,
-        publications: cfg.publications.clone(),
-        edges: Edges::system(),
+        cfg.publications.clone(),
+        Edges::system(),
+        Some(auth),
         tx,
-        auth: Some(auth),
-        signin_task: std::sync::Mutex::new(None),
-        cache_queue: std::sync::OnceLock::new(),
-    };
+    );
     let mut terminal = crate::terminal::enter()
         .map_err(|e| Failure::Runtime(format!("cannot use this terminal: {e}")))?;
     let size = terminal
@@ -67,8 +55,7 @@ pub async fn run(ctx: &Context) -> Result<ExitCode, Failure> {
     );
     state.refresh_every = cfg.fetch.refresh_every;
     // Cached news shows at once while the stored token is checked in the background.
-    state.session = crate::app::Session::Checking;
-    runtime.exec(crate::app::Cmd::CheckSession);
+    runtime.exec(crate::app::check_session(&mut state));
     if let Some(n) = notice {
         crate::app::update(&mut state, crate::app::Msg::Problem(n));
     }

@@ -1,18 +1,18 @@
 //! The pure core: state, messages, and the one `update` door. No IO, no clock, no async.
 
-pub mod keys;
 pub mod msg;
 pub mod signin;
 pub mod state;
 pub mod update;
 
-pub use keys::{Action, Key, KeyMap};
-pub use msg::{Cmd, FeedOutcome, Msg};
+pub use crate::keys::{Action, Key, KeyMap};
+pub use msg::{CacheCmd, Cmd, FeedCmd, FeedOutcome, GithubCmd, Msg, SystemCmd};
 pub use signin::{AuthMsg, Phase, SignIn};
 pub use state::{
-    ArticleView, FeedStatus, Filter, Focus, Notice, NoticeKind, PubState, Search, Session, State,
+    ArticleView, FeedStatus, Filter, Focus, Notice, NoticeKind, PubState, Requests, Search,
+    Session, State,
 };
-pub use update::{init, update};
+pub use update::{animating, check_session, init, update};
 
 #[cfg(test)]
 mod tests;

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use ratatui::crossterm::event::{KeyEvent, MouseEvent};
 
 use super::state::Filter;
-use crate::store::{Article, Headline, SearchHit};
+use crate::model::{Article, Headline, SearchHit};
 
 /// How one publication's refresh ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,12 +33,19 @@ pub enum Msg {
         url: String,
         headlines: Vec<Headline>,
     },
-    Article(Box<Article>),
+    /// An opened article with its body already rendered to clean text; `request` is the
+    /// id of the `LoadArticle` it answers.
+    Article {
+        request: u64,
+        article: Box<Article>,
+        text: String,
+    },
     SearchResults {
         generation: u64,
         hits: Vec<SearchHit>,
     },
     Refreshed {
+        request: u64,
         url: String,
         outcome: FeedOutcome,
         at: DateTime<Utc>,
@@ -47,26 +54,40 @@ pub enum Msg {
     /// Something at an edge failed in a way the user should see (cache, browser, clipboard).
     Problem(String),
     Info(String),
-    Auth(super::signin::AuthMsg),
+    /// From the sign-in edge; `attempt` is the id of the check or sign-in it belongs to.
+    Auth {
+        attempt: u64,
+        msg: super::signin::AuthMsg,
+    },
 }
 
+/// A side effect `update` asks for, routed by the compiler to the one executor of its edge:
+/// adding a command to an edge's enum without handling it there does not build.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Cmd {
+    Cache(CacheCmd),
+    Feeds(FeedCmd),
+    Github(GithubCmd),
+    System(SystemCmd),
+}
+
+/// The local cache (SQLite): reads answer with a `Msg`; writes answer only if they fail. Run in
+/// the order issued, so a count read after a mark-read sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CacheCmd {
     LoadHeadlines {
         url: String,
         filter: Filter,
         generation: u64,
     },
+    /// Load an article and render its body to text (at the edge, off the UI loop).
     LoadArticle {
         id: i64,
+        request: u64,
     },
     Search {
         query: String,
         generation: u64,
-    },
-    Refresh {
-        urls: Vec<String>,
-        force: bool,
     },
     LoadUnreadCounts,
     SetRead {
@@ -80,13 +101,56 @@ pub enum Cmd {
     MarkAllRead {
         url: String,
     },
-    /// Open an http(s) URL in the browser, without blocking the UI.
-    OpenUrl(String),
-    /// Put text on the clipboard (OSC 52).
-    Copy(String),
+}
+
+/// The network, for publications: fetch, parse and merge into the cache.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FeedCmd {
+    /// Refresh these publications (by key); each answers with `Msg::Refreshed` as it finishes.
+    Refresh {
+        urls: Vec<String>,
+        force: bool,
+        request: u64,
+    },
+}
+
+/// GitHub: the session (sign-in, the stored token) and, later, the API.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GithubCmd {
     /// Check the stored token (in the background).
-    CheckSession,
-    /// Start a device-flow sign-in (cancelling any running one).
-    StartSignIn,
+    CheckSession {
+        attempt: u64,
+    },
+    /// Start a device-flow sign-in (cancelling any running one), asking for the configured
+    /// scopes plus `scopes` (what a feature found missing).
+    StartSignIn {
+        attempt: u64,
+        scopes: Vec<String>,
+    },
     CancelSignIn,
 }
+
+/// What leaves the process: the browser and the clipboard.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SystemCmd {
+    /// Open an http(s) URL in the browser, without blocking the UI.
+    OpenUrl(String),
+    /// Put text on the clipboard.
+    Copy(String),
+}
+
+macro_rules! into_cmd {
+    ($($edge:ident($ty:ident)),*) => {$(
+        impl From<$ty> for Cmd {
+            fn from(c: $ty) -> Self {
+                Self::$edge(c)
+            }
+        }
+    )*};
+}
+into_cmd!(
+    Cache(CacheCmd),
+    Feeds(FeedCmd),
+    Github(GithubCmd),
+    System(SystemCmd)
+);

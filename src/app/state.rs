@@ -4,8 +4,9 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
-use super::keys::KeyMap;
-use crate::store::{Article, Headline};
+use crate::keys::KeyMap;
+pub use crate::model::Filter;
+use crate::model::{Article, Headline};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Focus {
@@ -30,6 +31,8 @@ pub struct PubState {
     pub unread: u32,
     /// Articles that arrived while the TUI was open and have not been looked at yet.
     pub new: u32,
+    /// The id of the refresh running for it (answers of older ones are dropped).
+    pub refresh_request: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,31 +52,6 @@ pub struct Search {
     pub editing: bool,
     /// The publication of each result, by index in `State::headlines`.
     pub publications: Vec<String>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Filter {
-    #[default]
-    All,
-    Unread,
-    Starred,
-}
-
-impl Filter {
-    pub fn next(self) -> Self {
-        match self {
-            Self::All => Self::Unread,
-            Self::Unread => Self::Starred,
-            Self::Starred => Self::All,
-        }
-    }
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::All => "all",
-            Self::Unread => "unread",
-            Self::Starred => "starred",
-        }
-    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -107,6 +85,25 @@ pub enum Session {
     },
 }
 
+/// Ids for asynchronous requests: every answer carries the id of the request it answers, and
+/// `update` drops one that is not the latest of its kind.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Requests {
+    last: u64,
+    /// The article being opened.
+    pub article: u64,
+    /// The running session check or sign-in.
+    pub auth: u64,
+}
+
+impl Requests {
+    /// A fresh id, never used before in this run.
+    pub fn fresh(&mut self) -> u64 {
+        self.last += 1;
+        self.last
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct State {
     pub pubs: Vec<PubState>,
@@ -135,9 +132,13 @@ pub struct State {
     /// `Some` while the user must sign in: the sign-in screen replaces the reader.
     pub signin: Option<super::signin::SignIn>,
     pub keys: KeyMap,
-    pub theme: crate::ui::theme::Theme,
+    pub theme: crate::theme::Theme,
     /// Request id for headline loads: results for an older request are dropped.
     pub generation: u64,
+    /// The ids of the requests whose answers `update` still waits for.
+    pub requests: Requests,
+    /// Set by `update` when what the screen shows changed; the loop draws and clears it.
+    pub redraw: bool,
     pub quit: bool,
 }
 
@@ -157,6 +158,7 @@ impl State {
                     status: FeedStatus::Idle,
                     unread: 0,
                     new: 0,
+                    refresh_request: 0,
                 })
                 .collect(),
             selected: 0,
@@ -178,8 +180,10 @@ impl State {
             session: Session::Anonymous,
             signin: None,
             keys,
-            theme: crate::ui::theme::Theme::default(),
+            theme: crate::theme::Theme::default(),
             generation: 0,
+            requests: Requests::default(),
+            redraw: true,
             quit: false,
         }
     }

@@ -6,7 +6,7 @@ use ratatui::crossterm::event::{
 };
 
 use super::*;
-use crate::store::{Headline, SearchHit};
+use crate::model::{Headline, SearchHit};
 
 fn now() -> DateTime<Utc> {
     DateTime::parse_from_rfc3339("2026-03-14T09:30:00Z")
@@ -50,6 +50,30 @@ fn ch(s: &mut State, c: char) -> Vec<Cmd> {
     key(s, KeyCode::Char(c))
 }
 
+/// An answer of the sign-in edge to the attempt now running.
+fn auth(s: &mut State, msg: AuthMsg) -> Vec<Cmd> {
+    let attempt = s.requests.auth;
+    update(s, Msg::Auth { attempt, msg })
+}
+
+/// An answer of the feeds edge to the refresh of `url` now running.
+fn refreshed(s: &mut State, url: &str, outcome: FeedOutcome) -> Vec<Cmd> {
+    let request = s
+        .pubs
+        .iter()
+        .find(|p| p.url == url)
+        .map_or(0, |p| p.refresh_request);
+    update(
+        s,
+        Msg::Refreshed {
+            request,
+            url: url.into(),
+            outcome,
+            at: now(),
+        },
+    )
+}
+
 fn click(s: &mut State, kind: MouseEventKind, column: u16, row: u16) -> Vec<Cmd> {
     update(
         s,
@@ -80,7 +104,9 @@ fn publication_keys_and_positions_select_and_load() {
     let mut s = state();
     let cmds = ch(&mut s, 'c');
     assert_eq!(s.selected, 1);
-    assert!(matches!(&cmds[..], [Cmd::LoadHeadlines { url, .. }] if url == "https://c/"));
+    assert!(
+        matches!(&cmds[..], [Cmd::Cache(CacheCmd::LoadHeadlines { url, .. })] if url == "https://c/")
+    );
     ch(&mut s, '1');
     assert_eq!(s.selected, 0);
     assert!(
@@ -102,8 +128,11 @@ fn focus_moves_and_enter_opens_and_marks_read() {
     assert_eq!(
         cmds,
         [
-            Cmd::LoadArticle { id: 2 },
-            Cmd::SetRead { id: 2, read: true }
+            Cmd::Cache(CacheCmd::LoadArticle {
+                id: 2,
+                request: s.requests.article
+            }),
+            Cmd::Cache(CacheCmd::SetRead { id: 2, read: true })
         ]
     );
     assert_eq!(s.focus, Focus::Article);
@@ -165,36 +194,30 @@ fn refresh_marks_loading_and_a_failure_shows_on_that_publication_only() {
     let cmds = ch(&mut s, 'R');
     assert_eq!(
         cmds,
-        [Cmd::Refresh {
+        [Cmd::Feeds(FeedCmd::Refresh {
             urls: vec!["https://b/".into(), "https://c/".into()],
-            force: true
-        }]
+            force: true,
+            request: s.pubs[0].refresh_request,
+        })]
     );
     assert!(s.pubs.iter().all(|p| p.status == FeedStatus::Loading));
     assert!(
         ch(&mut s, 'r').is_empty(),
         "no second request while one is running"
     );
-    update(
-        &mut s,
-        Msg::Refreshed {
-            url: "https://c/".into(),
-            outcome: FeedOutcome::Failed("HTTP 500".into()),
-            at: now(),
-        },
-    );
+    refreshed(&mut s, "https://c/", FeedOutcome::Failed("HTTP 500".into()));
     assert_eq!(s.pubs[1].status, FeedStatus::Failed("HTTP 500".into()));
     assert_eq!(s.pubs[0].status, FeedStatus::Loading);
-    let cmds = update(
+    let cmds = refreshed(
         &mut s,
-        Msg::Refreshed {
-            url: "https://b/".into(),
-            outcome: FeedOutcome::Updated { new: 2, items: 5 },
-            at: now(),
-        },
+        "https://b/",
+        FeedOutcome::Updated { new: 2, items: 5 },
     );
-    assert!(cmds.contains(&Cmd::LoadUnreadCounts));
-    assert!(cmds.iter().any(|c| matches!(c, Cmd::LoadHeadlines { .. })));
+    assert!(cmds.contains(&Cmd::Cache(CacheCmd::LoadUnreadCounts)));
+    assert!(
+        cmds.iter()
+            .any(|c| matches!(c, Cmd::Cache(CacheCmd::LoadHeadlines { .. })))
+    );
 }
 
 #[test]
@@ -204,7 +227,10 @@ fn auto_refresh_runs_on_its_period() {
     assert!(update(&mut s, Msg::Tick(now() + chrono::Duration::seconds(599))).is_empty());
     let cmds = update(&mut s, Msg::Tick(now() + chrono::Duration::seconds(601)));
     assert!(
-        matches!(&cmds[..], [Cmd::Refresh { force: false, .. }]),
+        matches!(
+            &cmds[..],
+            [Cmd::Feeds(FeedCmd::Refresh { force: false, .. })]
+        ),
         "{cmds:?}"
     );
 }
@@ -214,32 +240,40 @@ fn open_in_browser_only_for_http_links() {
     let mut s = state();
     assert_eq!(
         ch(&mut s, 'o'),
-        [Cmd::OpenUrl("https://example.com/1".into())]
+        [Cmd::System(SystemCmd::OpenUrl(
+            "https://example.com/1".into()
+        ))]
     );
     s.headlines[0].link = Some("javascript:alert(1)".into());
     assert!(ch(&mut s, 'o').is_empty());
     assert_eq!(s.notice.as_ref().unwrap().kind, NoticeKind::Error);
     s.headlines[0].link = Some("https://example.com/x".into());
-    assert_eq!(ch(&mut s, 'y'), [Cmd::Copy("https://example.com/x".into())]);
+    assert_eq!(
+        ch(&mut s, 'y'),
+        [Cmd::System(SystemCmd::Copy("https://example.com/x".into()))]
+    );
 }
 
 #[test]
 fn read_star_and_mark_all() {
     let mut s = state();
-    assert_eq!(ch(&mut s, 'u'), [Cmd::SetRead { id: 1, read: true }]);
+    assert_eq!(
+        ch(&mut s, 'u'),
+        [Cmd::Cache(CacheCmd::SetRead { id: 1, read: true })]
+    );
     assert_eq!(s.pubs[0].unread, 2);
     assert_eq!(
         ch(&mut s, 's'),
-        [Cmd::SetStarred {
+        [Cmd::Cache(CacheCmd::SetStarred {
             id: 1,
             starred: true
-        }]
+        })]
     );
     assert_eq!(
         ch(&mut s, 'A'),
-        [Cmd::MarkAllRead {
+        [Cmd::Cache(CacheCmd::MarkAllRead {
             url: "https://b/".into()
-        }]
+        })]
     );
     assert!(s.headlines.iter().all(|h| h.read));
     assert_eq!(s.pubs[0].unread, 0);
@@ -251,7 +285,9 @@ fn filter_cycles_all_unread_starred() {
     for want in [Filter::Unread, Filter::Starred, Filter::All] {
         let cmds = ch(&mut s, 'f');
         assert_eq!(s.filter, want);
-        assert!(matches!(&cmds[..], [Cmd::LoadHeadlines { filter, .. }] if *filter == want));
+        assert!(
+            matches!(&cmds[..], [Cmd::Cache(CacheCmd::LoadHeadlines { filter, .. })] if *filter == want)
+        );
     }
 }
 
@@ -261,7 +297,7 @@ fn search_types_live_and_results_behave_like_headlines() {
     ch(&mut s, '/');
     assert!(s.search.as_ref().unwrap().editing);
     let cmds = ch(&mut s, 'l');
-    let Cmd::Search { query, generation } = &cmds[0] else {
+    let Cmd::Cache(CacheCmd::Search { query, generation }) = &cmds[0] else {
         panic!("{cmds:?}")
     };
     assert_eq!(query, "l");
@@ -294,9 +330,12 @@ fn search_types_live_and_results_behave_like_headlines() {
     assert_eq!(
         cmds,
         [
-            Cmd::LoadArticle { id: 8 },
-            Cmd::SetRead { id: 8, read: true },
-            Cmd::LoadUnreadCounts
+            Cmd::Cache(CacheCmd::LoadArticle {
+                id: 8,
+                request: s.requests.article
+            }),
+            Cmd::Cache(CacheCmd::SetRead { id: 8, read: true }),
+            Cmd::Cache(CacheCmd::LoadUnreadCounts)
         ]
     );
     assert!(!s.search.as_ref().unwrap().editing);
@@ -304,13 +343,15 @@ fn search_types_live_and_results_behave_like_headlines() {
     assert!(s.search.is_some());
     let cmds = key(&mut s, KeyCode::Esc); // results → back to the publication
     assert!(s.search.is_none());
-    assert!(matches!(&cmds[..], [Cmd::LoadHeadlines { url, .. }] if url == "https://b/"));
+    assert!(
+        matches!(&cmds[..], [Cmd::Cache(CacheCmd::LoadHeadlines { url, .. })] if url == "https://b/")
+    );
 }
 
 #[test]
 fn mouse_clicks_select_and_the_wheel_scrolls() {
     let mut s = state();
-    let areas = crate::ui::layout::Areas::of(s.viewport);
+    let areas = crate::layout::Areas::of(s.viewport);
     // Click the second publication (row 1 inside the border).
     let cmds = click(
         &mut s,
@@ -319,7 +360,10 @@ fn mouse_clicks_select_and_the_wheel_scrolls() {
         areas.pubs.y + 2,
     );
     assert_eq!(s.selected, 1);
-    assert!(matches!(&cmds[..], [Cmd::LoadHeadlines { .. }]));
+    assert!(matches!(
+        &cmds[..],
+        [Cmd::Cache(CacheCmd::LoadHeadlines { .. })]
+    ));
     s.selected = 0;
     s.headlines = vec![h(1, "one"), h(2, "two"), h(3, "three")];
     s.headlines_of = Some("https://b/".into());
@@ -337,7 +381,13 @@ fn mouse_clicks_select_and_the_wheel_scrolls() {
         areas.headlines.x + 5,
         areas.headlines.y + 3,
     );
-    assert_eq!(cmds[0], Cmd::LoadArticle { id: 3 });
+    assert_eq!(
+        cmds[0],
+        Cmd::Cache(CacheCmd::LoadArticle {
+            id: 3,
+            request: s.requests.article
+        })
+    );
     // The wheel over the list moves the cursor.
     click(
         &mut s,
@@ -351,46 +401,59 @@ fn mouse_clicks_select_and_the_wheel_scrolls() {
 #[test]
 fn sign_in_screen_keys() {
     let mut s = state();
-    let cmds = update(&mut s, Msg::Auth(AuthMsg::NeedsSignIn { reason: None }));
-    assert_eq!(cmds, [Cmd::StartSignIn]);
-    update(
+    let cmds = auth(&mut s, AuthMsg::NeedsSignIn { reason: None });
+    assert!(matches!(
+        &cmds[..],
+        [Cmd::Github(GithubCmd::StartSignIn { .. })]
+    ));
+    auth(
         &mut s,
-        Msg::Auth(AuthMsg::Code {
+        AuthMsg::Code {
             user_code: "WDJB-MJHT".into(),
             verification_uri: "https://github.com/login/device".into(),
             expires_at: now(),
-        }),
+        },
     );
     assert!(
         ch(&mut s, 'j').is_empty(),
         "reader keys do nothing on the sign-in screen"
     );
-    assert_eq!(ch(&mut s, 'c'), [Cmd::Copy("WDJB-MJHT".into())]);
+    assert_eq!(
+        ch(&mut s, 'c'),
+        [Cmd::System(SystemCmd::Copy("WDJB-MJHT".into()))]
+    );
     assert_eq!(
         key(&mut s, KeyCode::Enter),
-        [Cmd::OpenUrl("https://github.com/login/device".into())]
+        [Cmd::System(SystemCmd::OpenUrl(
+            "https://github.com/login/device".into()
+        ))]
     );
-    assert_eq!(key(&mut s, KeyCode::Esc), [Cmd::CancelSignIn]);
+    assert_eq!(
+        key(&mut s, KeyCode::Esc),
+        [Cmd::Github(GithubCmd::CancelSignIn)]
+    );
     assert!(matches!(
         s.signin.as_ref().unwrap().phase,
         Phase::Stopped { .. }
     ));
-    assert_eq!(
-        key(&mut s, KeyCode::Enter),
-        [Cmd::StartSignIn],
+    assert!(
+        matches!(
+            &key(&mut s, KeyCode::Enter)[..],
+            [Cmd::Github(GithubCmd::StartSignIn { .. })]
+        ),
         "Enter tries again"
     );
-    update(
+    auth(
         &mut s,
-        Msg::Auth(AuthMsg::Failed {
+        AuthMsg::Failed {
             message: "You declined.".into(),
-        }),
+        },
     );
-    let cmds = update(
+    let cmds = auth(
         &mut s,
-        Msg::Auth(AuthMsg::SignedIn {
+        AuthMsg::SignedIn {
             login: "octocat".into(),
-        }),
+        },
     );
     assert!(s.signin.is_none());
     assert_eq!(
@@ -399,7 +462,10 @@ fn sign_in_screen_keys() {
             login: "octocat".into()
         }
     );
-    assert!(cmds.iter().any(|c| matches!(c, Cmd::LoadHeadlines { .. })));
+    assert!(
+        cmds.iter()
+            .any(|c| matches!(c, Cmd::Cache(CacheCmd::LoadHeadlines { .. })))
+    );
 }
 
 #[test]

@@ -4,22 +4,26 @@
 use ratatui::crossterm::event::{KeyCode, KeyEventKind, MouseButton, MouseEventKind};
 use ratatui::layout::{Position, Rect};
 
-use super::keys::{Action, Key};
-use super::msg::{Cmd, FeedOutcome, Msg};
+use super::msg::{CacheCmd, Cmd, FeedCmd, FeedOutcome, GithubCmd, Msg, SystemCmd};
 use super::signin::{AuthMsg, Phase, SignIn};
 use super::state::{ArticleView, FeedStatus, Focus, Notice, NoticeKind, Session, State};
 use crate::feed;
-use crate::ui::layout::Areas;
+use crate::keys::{Action, Key};
+use crate::layout::Areas;
 
 /// The commands to run at startup: load what is cached, then refresh what is stale.
 pub fn init(state: &mut State) -> Vec<Cmd> {
-    let mut cmds = vec![Cmd::LoadUnreadCounts];
+    let mut cmds = vec![CacheCmd::LoadUnreadCounts.into()];
     cmds.extend(load_headlines(state));
     cmds.extend(refresh(state, (0..state.pubs.len()).collect(), false));
     cmds
 }
 
 pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
+    // A tick changes the screen only now and then (see `on_tick`); everything else may.
+    if !matches!(msg, Msg::Tick(_)) {
+        state.redraw = true;
+    }
     match msg {
         Msg::Key(ev) => {
             if ev.kind != KeyEventKind::Press {
@@ -34,15 +38,22 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
             vec![]
         }
         Msg::Tick(now) => {
+            // What a tick can change on screen: a spinner or countdown, a notice fading, and
+            // times shown to the minute.
+            let minute = |t: chrono::DateTime<chrono::Utc>| t.timestamp().div_euclid(60);
+            let moved = animating(state) || minute(now) != minute(state.now);
             state.now = now;
             state.frame = state.frame.wrapping_add(1);
             // Messages fade; what lasts (offline, a feed's error) has its own place on screen.
             let shown_for = |kind| if kind == NoticeKind::Info { 8 } else { 30 };
-            if let Some(n) = &state.notice
-                && (now - n.at).num_seconds() >= shown_for(n.kind)
-            {
+            let faded = state
+                .notice
+                .as_ref()
+                .is_some_and(|n| (now - n.at).num_seconds() >= shown_for(n.kind));
+            if faded {
                 state.notice = None;
             }
+            state.redraw |= moved || faded;
             match (state.refresh_every, state.last_auto_refresh) {
                 (Some(every), Some(last))
                     if (now - last).to_std().is_ok_and(|d| d >= every) && !state.is_loading() =>
@@ -92,8 +103,14 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
                 .unwrap_or(0);
             vec![]
         }
-        Msg::Article(article) => {
-            let text = feed::article_text(&article.content_html);
+        Msg::Article {
+            request,
+            article,
+            text,
+        } => {
+            if request != state.requests.article {
+                return vec![]; // the user opened another article since
+            }
             state.article = Some(ArticleView {
                 article: *article,
                 text,
@@ -101,7 +118,12 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
             });
             vec![]
         }
-        Msg::Refreshed { url, outcome, at } => on_refreshed(state, &url, outcome, at),
+        Msg::Refreshed {
+            request,
+            url,
+            outcome,
+            at,
+        } => on_refreshed(state, request, &url, outcome, at),
         Msg::UnreadCounts(counts) => {
             for p in &mut state.pubs {
                 p.unread = counts.get(&p.url).copied().unwrap_or(0);
@@ -124,8 +146,19 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
             });
             vec![]
         }
-        Msg::Auth(m) => on_auth(state, m),
+        Msg::Auth { attempt, msg } => {
+            if attempt != state.requests.auth {
+                return vec![]; // from a sign-in or check that was cancelled or replaced
+            }
+            on_auth(state, msg)
+        }
     }
+}
+
+/// Something on screen moves by itself (a spinner, the sign-in countdown): the loop ticks fast
+/// and redraws on each tick only while this holds.
+pub fn animating(state: &State) -> bool {
+    state.is_loading() || state.signin.is_some()
 }
 
 fn on_auth(state: &mut State, m: AuthMsg) -> Vec<Cmd> {
@@ -150,7 +183,7 @@ fn on_auth(state: &mut State, m: AuthMsg) -> Vec<Cmd> {
         AuthMsg::NeedsSignIn { reason } => {
             state.session = Session::Anonymous;
             state.signin = Some(SignIn::starting(reason));
-            return vec![Cmd::StartSignIn];
+            return vec![start_sign_in(state)];
         }
         AuthMsg::Code {
             user_code,
@@ -186,7 +219,7 @@ fn on_auth(state: &mut State, m: AuthMsg) -> Vec<Cmd> {
             state.signin = None;
             notice(state, NoticeKind::Info, format!("Signed in as @{login}"));
             state.session = Session::SignedIn { login };
-            let mut cmds = vec![Cmd::LoadUnreadCounts];
+            let mut cmds = vec![CacheCmd::LoadUnreadCounts.into()];
             cmds.extend(load_headlines(state));
             return cmds;
         }
@@ -218,7 +251,7 @@ fn on_signin_key(state: &mut State, key: Key) -> Vec<Cmd> {
         (Phase::Code { user_code, .. }, _, Some('c')) => {
             let code = user_code.clone();
             notice(state, NoticeKind::Info, format!("Copied {code}"));
-            vec![Cmd::Copy(code)]
+            vec![SystemCmd::Copy(code).into()]
         }
         (
             Phase::Code {
@@ -234,7 +267,7 @@ fn on_signin_key(state: &mut State, key: Key) -> Vec<Cmd> {
             _,
             Some('o'),
         ) => match feed::sanitize::safe_url(verification_uri) {
-            Some(url) => vec![Cmd::OpenUrl(url)],
+            Some(url) => vec![SystemCmd::OpenUrl(url).into()],
             None => vec![],
         },
         (Phase::Starting | Phase::Code { .. } | Phase::Verifying, KeyCode::Esc, _) => {
@@ -242,11 +275,13 @@ fn on_signin_key(state: &mut State, key: Key) -> Vec<Cmd> {
                 message: "Sign-in cancelled.".into(),
             };
             si.progress = None;
-            vec![Cmd::CancelSignIn]
+            // Answers of the cancelled attempt are dropped from now on.
+            state.requests.auth = state.requests.fresh();
+            vec![GithubCmd::CancelSignIn.into()]
         }
         (Phase::Stopped { .. }, KeyCode::Enter, _) | (Phase::Stopped { .. }, _, Some('r')) => {
             si.phase = Phase::Starting;
-            vec![Cmd::StartSignIn]
+            vec![start_sign_in(state)]
         }
         _ => vec![],
     }
@@ -254,12 +289,17 @@ fn on_signin_key(state: &mut State, key: Key) -> Vec<Cmd> {
 
 fn on_refreshed(
     state: &mut State,
+    request: u64,
     url: &str,
     outcome: FeedOutcome,
     at: chrono::DateTime<chrono::Utc>,
 ) -> Vec<Cmd> {
-    let Some(i) = state.pubs.iter().position(|p| p.url == url) else {
-        return vec![];
+    let Some(i) = state
+        .pubs
+        .iter()
+        .position(|p| p.url == url && p.refresh_request == request)
+    else {
+        return vec![]; // not a publication, or a newer refresh of it is running
     };
     let mut cmds = vec![];
     let changed = match &outcome {
@@ -284,7 +324,7 @@ fn on_refreshed(
         state.last_refresh = Some(at);
     }
     if changed {
-        cmds.push(Cmd::LoadUnreadCounts);
+        cmds.push(CacheCmd::LoadUnreadCounts.into());
         if i == state.selected && state.search.is_none() {
             cmds.extend(load_headlines(state));
         }
@@ -398,11 +438,11 @@ fn on_action(state: &mut State, action: Action) -> Vec<Cmd> {
             match link.as_deref().and_then(feed::sanitize::safe_url) {
                 Some(url) if action == Action::OpenInBrowser => {
                     notice(state, NoticeKind::Info, format!("Opening {url}"));
-                    vec![Cmd::OpenUrl(url)]
+                    vec![SystemCmd::OpenUrl(url).into()]
                 }
                 Some(url) => {
                     notice(state, NoticeKind::Info, format!("Copied {url}"));
-                    vec![Cmd::Copy(url)]
+                    vec![SystemCmd::Copy(url).into()]
                 }
                 None => {
                     notice(
@@ -424,7 +464,10 @@ fn on_action(state: &mut State, action: Action) -> Vec<Cmd> {
             let (id, read) = (h.id, h.read);
             if state.search.is_some() {
                 // A result may belong to any publication: ask the cache for the counts.
-                return vec![Cmd::SetRead { id, read }, Cmd::LoadUnreadCounts];
+                return vec![
+                    CacheCmd::SetRead { id, read }.into(),
+                    CacheCmd::LoadUnreadCounts.into(),
+                ];
             }
             if let Some(p) = state.pubs.get_mut(state.selected) {
                 p.unread = if read {
@@ -433,17 +476,20 @@ fn on_action(state: &mut State, action: Action) -> Vec<Cmd> {
                     p.unread + 1
                 };
             }
-            vec![Cmd::SetRead { id, read }]
+            vec![CacheCmd::SetRead { id, read }.into()]
         }
         Action::ToggleStar => {
             let Some(h) = state.headlines.get_mut(state.cursor) else {
                 return vec![];
             };
             h.starred = !h.starred;
-            vec![Cmd::SetStarred {
-                id: h.id,
-                starred: h.starred,
-            }]
+            vec![
+                CacheCmd::SetStarred {
+                    id: h.id,
+                    starred: h.starred,
+                }
+                .into(),
+            ]
         }
         Action::MarkAllRead if state.search.is_some() => {
             notice(
@@ -463,7 +509,7 @@ fn on_action(state: &mut State, action: Action) -> Vec<Cmd> {
             for h in &mut state.headlines {
                 h.read = true;
             }
-            vec![Cmd::MarkAllRead { url }]
+            vec![CacheCmd::MarkAllRead { url }.into()]
         }
         Action::Filter => {
             state.filter = state.filter.next();
@@ -584,10 +630,13 @@ fn search_cmd(state: &mut State) -> Vec<Cmd> {
         state.cursor = 0;
         return vec![];
     }
-    vec![Cmd::Search {
-        query,
-        generation: state.generation,
-    }]
+    vec![
+        CacheCmd::Search {
+            query,
+            generation: state.generation,
+        }
+        .into(),
+    ]
 }
 
 fn close_search(state: &mut State) -> Vec<Cmd> {
@@ -625,11 +674,14 @@ fn load_headlines(state: &mut State) -> Vec<Cmd> {
         return vec![];
     };
     state.generation += 1;
-    vec![Cmd::LoadHeadlines {
-        url: p.url.clone(),
-        filter: state.filter,
-        generation: state.generation,
-    }]
+    vec![
+        CacheCmd::LoadHeadlines {
+            url: p.url.clone(),
+            filter: state.filter,
+            generation: state.generation,
+        }
+        .into(),
+    ]
 }
 
 fn open_current(state: &mut State) -> Vec<Cmd> {
@@ -637,12 +689,20 @@ fn open_current(state: &mut State) -> Vec<Cmd> {
         return vec![];
     };
     let id = h.id;
-    let mut cmds = vec![Cmd::LoadArticle { id }];
-    if !h.read {
-        h.read = true;
-        cmds.push(Cmd::SetRead { id, read: true });
+    let first_read = !h.read;
+    h.read = true;
+    state.requests.article = state.requests.fresh();
+    let mut cmds = vec![
+        CacheCmd::LoadArticle {
+            id,
+            request: state.requests.article,
+        }
+        .into(),
+    ];
+    if first_read {
+        cmds.push(CacheCmd::SetRead { id, read: true }.into());
         if state.search.is_some() {
-            cmds.push(Cmd::LoadUnreadCounts);
+            cmds.push(CacheCmd::LoadUnreadCounts.into());
         } else if let Some(p) = state.pubs.get_mut(state.selected) {
             p.unread = p.unread.saturating_sub(1);
         }
@@ -652,20 +712,49 @@ fn open_current(state: &mut State) -> Vec<Cmd> {
 }
 
 fn refresh(state: &mut State, which: Vec<usize>, force: bool) -> Vec<Cmd> {
+    let request = state.requests.fresh();
     let mut urls = Vec::new();
     for i in which {
         if let Some(p) = state.pubs.get_mut(i)
             && p.status != FeedStatus::Loading
         {
             p.status = FeedStatus::Loading;
+            p.refresh_request = request;
             urls.push(p.url.clone());
         }
     }
     if urls.is_empty() {
         vec![]
     } else {
-        vec![Cmd::Refresh { urls, force }]
+        vec![
+            FeedCmd::Refresh {
+                urls,
+                force,
+                request,
+            }
+            .into(),
+        ]
     }
+}
+
+/// A new sign-in attempt: answers of any earlier one are dropped from now on.
+fn start_sign_in(state: &mut State) -> Cmd {
+    state.requests.auth = state.requests.fresh();
+    GithubCmd::StartSignIn {
+        attempt: state.requests.auth,
+        scopes: Vec::new(),
+    }
+    .into()
+}
+
+/// The background check of the stored token at start-up.
+pub fn check_session(state: &mut State) -> Cmd {
+    state.session = Session::Checking;
+    state.requests.auth = state.requests.fresh();
+    GithubCmd::CheckSession {
+        attempt: state.requests.auth,
+    }
+    .into()
 }
 
 fn on_mouse(state: &mut State, kind: MouseEventKind, at: Position) -> Vec<Cmd> {
@@ -685,7 +774,7 @@ fn on_mouse(state: &mut State, kind: MouseEventKind, at: Position) -> Vec<Cmd> {
             if inside(areas.headlines) {
                 state.focus = Focus::Headlines;
                 let visible = usize::from(areas.headlines.height.saturating_sub(2)).max(1);
-                let offset = crate::ui::headlines::offset(state.cursor, visible);
+                let offset = crate::layout::list_offset(state.cursor, visible);
                 let row = usize::from(at.y.saturating_sub(areas.headlines.y + 1)) + offset;
                 if row < state.headlines.len() {
                     if row == state.cursor {

@@ -22,6 +22,7 @@ use tokio::sync::mpsc;
 use crate::config::GithubConfig;
 pub use device::{DeviceCode, DeviceError, DeviceFlow};
 pub use github::{ApiError, GithubApi, RefreshError, User};
+pub(crate) use http::{USER_AGENT, parse_scopes};
 pub use token::{Credentials, RefreshSecret, Token};
 pub use token_store::{StorageChoice, StoreError, TokenSource, TokenStore};
 
@@ -268,6 +269,10 @@ impl Auth {
     /// The device flow for the configured OAuth app; without a client id, the error explains
     /// how to register one.
     pub fn device_flow(&self) -> Result<DeviceFlow, AuthError> {
+        self.device_flow_for(&[])
+    }
+
+    fn device_flow_for(&self, extra: &[String]) -> Result<DeviceFlow, AuthError> {
         let client_id =
             self.settings
                 .client_id
@@ -279,7 +284,7 @@ impl Auth {
             self.http.clone(),
             &self.settings.web_url,
             client_id,
-            &self.settings.scopes,
+            &crate::github::scopes_to_ask(&self.settings.scopes, extra),
         )
         .with_time_unit(self.settings.time_unit))
     }
@@ -289,9 +294,20 @@ impl Auth {
     pub async fn sign_in(
         &self,
         storage: StorageChoice,
+        on_event: impl FnMut(AuthEvent) + Send,
+    ) -> Result<SignedIn, AuthError> {
+        self.sign_in_for(storage, &[], on_event).await
+    }
+
+    /// [`Self::sign_in`] asking for the configured scopes plus `extra` (what a feature found
+    /// missing): GitHub grants the union.
+    pub async fn sign_in_for(
+        &self,
+        storage: StorageChoice,
+        extra: &[String],
         mut on_event: impl FnMut(AuthEvent) + Send,
     ) -> Result<SignedIn, AuthError> {
-        let flow = self.device_flow()?;
+        let flow = self.device_flow_for(extra)?;
         if storage == StorageChoice::Keyring {
             // Fail before showing a code if the token could not be kept.
             let store = self.store.clone();

@@ -7,9 +7,9 @@ use ratatui::text::{Line, Span, Text};
 use ratatui::widgets::{Block, Padding, Paragraph, Wrap};
 
 use super::text::age;
-use super::theme::Theme;
 use crate::app::{ArticleView, Focus, State};
 use crate::feed::sanitize::clean_line;
+use crate::theme::Theme;
 
 fn text<'a>(a: &'a ArticleView, theme: &Theme, now: chrono::DateTime<chrono::Utc>) -> Text<'a> {
     let h = &a.article.headline;

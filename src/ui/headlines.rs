@@ -10,12 +10,6 @@ use ratatui::widgets::{Block, HighlightSpacing, List, ListItem, ListState, Parag
 use super::text::{age, fit, spinner};
 use crate::app::{FeedStatus, Filter, Focus, State};
 
-/// The first visible row when `cursor` must be visible in `visible` rows. Mouse handling uses
-/// the same rule so a click hits the row drawn there.
-pub fn offset(cursor: usize, visible: usize) -> usize {
-    cursor.saturating_sub(visible.saturating_sub(1))
-}
-
 pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
     let theme = &state.theme;
     let focused = state.focus == Focus::Headlines;
@@ -104,7 +98,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
     }
     let width = usize::from(rows.width);
     let visible = usize::from(rows.height).max(1);
-    let first = offset(state.cursor, visible);
+    let first = crate::layout::list_offset(state.cursor, visible);
     let items: Vec<ListItem> = state
         .headlines
         .iter()

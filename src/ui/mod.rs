@@ -3,19 +3,18 @@
 pub mod article;
 pub mod headlines;
 pub mod help;
-pub mod layout;
 pub mod publications;
 pub mod signin;
 pub mod status;
 pub mod text;
-pub mod theme;
+pub use crate::theme;
 
 use ratatui::Frame;
 use ratatui::layout::Alignment;
 use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::app::State;
-use layout::{Areas, MIN_HEIGHT, MIN_WIDTH};
+use crate::layout::{Areas, MIN_HEIGHT, MIN_WIDTH};
 
 pub fn draw(frame: &mut Frame, state: &State) {
     let area = frame.area();

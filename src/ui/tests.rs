@@ -5,7 +5,7 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
 use crate::app::{self, ArticleView, FeedStatus, Focus, KeyMap, Msg, Session, State};
-use crate::store::{Article, Headline};
+use crate::model::{Article, Headline};
 
 fn now() -> DateTime<Utc> {
     DateTime::parse_from_rfc3339("2026-03-14T09:30:00Z")

@@ -2,7 +2,7 @@
 //! ones CI runs, and every config key it and `config.example.toml` mention is accepted.
 
 use newsroom::app::KeyMap;
-use newsroom::app::keys::markdown_table;
+use newsroom::keys::markdown_table;
 
 fn readme() -> String {
     std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap()

@@ -66,6 +66,11 @@ pub struct Script {
     pub refresh_rejects: bool,
     /// Prefix of issued tokens (so tests can search for them).
     pub token_prefix: String,
+    /// API requests (counted from 1, 304s included) answered with a secondary rate limit:
+    /// HTTP 403, `retry-after` in seconds and GitHub's message.
+    pub secondary_limit_at: Vec<(usize, u64)>,
+    /// `X-Poll-Interval` on `/notifications`, in seconds.
+    pub poll_interval: u64,
 }
 
 impl Default for Script {
@@ -92,6 +97,8 @@ impl Default for Script {
             scopes_header: Some("read:user, gist".into()),
             refresh_rejects: false,
             token_prefix: "gho_FAKE".into(),
+            secondary_limit_at: Vec::new(),
+            poll_interval: 60,
         }
     }
 }
@@ -160,6 +167,10 @@ struct State {
     requests: Vec<Recorded>,
     too_fast: usize,
     counter: u64,
+    /// API requests seen (everything but the OAuth endpoints).
+    api_requests: usize,
+    /// The primary rate-limit budget left; a 304 does not cost one.
+    remaining: u64,
 }
 
 struct Shared {
@@ -195,6 +206,8 @@ impl FakeGithub {
                 requests: Vec::new(),
                 too_fast: 0,
                 counter: 0,
+                api_requests: 0,
+                remaining: 5000,
             }),
             changed: Condvar::new(),
         });
@@ -455,7 +468,13 @@ fn respond(request: super::http::Request, answer: Answer, json: bool) {
             body,
             headers,
         } => {
-            let mut resp = Response::new(status, body.to_string())
+            // A 304 has no body.
+            let text = if status == 304 {
+                String::new()
+            } else {
+                body.to_string()
+            };
+            let mut resp = Response::new(status, text)
                 .with_header("Content-Type", "application/json; charset=utf-8");
             for (k, v) in headers {
                 resp.add_header(&k, &v);
@@ -481,7 +500,7 @@ fn route(s: &mut State, base: &str, rec: &mut Recorded) -> Answer {
                 _ => error("unsupported_grant_type"),
             }
         }
-        ("GET", "/user") => user(s, rec),
+        (_, path) if !path.starts_with("/login/") => api(s, rec),
         _ => Answer::Json {
             status: 404,
             body: serde_json::json!({"message": "Not Found"}),
@@ -687,6 +706,112 @@ fn refresh(s: &mut State, form: &HashMap<String, String>) -> Answer {
     grant(s)
 }
 
+/// The REST API as GitHub answers it: a User-Agent is required, a bad token is 401, every
+/// answer carries the rate-limit budget (which a 304 does not spend), a secondary rate limit
+/// is a 403 with `retry-after`.
+fn api(s: &mut State, rec: &Recorded) -> Answer {
+    s.api_requests += 1;
+    let n = s.api_requests;
+    if let Some((_, secs)) = s.script.secondary_limit_at.iter().find(|(at, _)| *at == n) {
+        return Answer::Json {
+            status: 403,
+            body: serde_json::json!({
+                "message": "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.",
+                "documentation_url": "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api"
+            }),
+            headers: vec![("retry-after".into(), secs.to_string())],
+        };
+    }
+    let answer = match (rec.method.as_str(), rec.path.as_str()) {
+        ("GET", "/user") => user(s, rec),
+        ("GET", "/notifications") => notifications(s, rec),
+        _ => Answer::Json {
+            status: 404,
+            body: serde_json::json!({"message": "Not Found"}),
+            headers: vec![],
+        },
+    };
+    let mut answer = answer;
+    if let Answer::Json {
+        status, headers, ..
+    } = &mut answer
+    {
+        if *status != 304 {
+            s.remaining = s.remaining.saturating_sub(1);
+        }
+        headers.push(("x-ratelimit-limit".into(), "5000".into()));
+        headers.push(("x-ratelimit-remaining".into(), s.remaining.to_string()));
+        headers.push(("x-ratelimit-reset".into(), "1893456000".into()));
+    }
+    answer
+}
+
+fn bearer(rec: &Recorded) -> Option<&str> {
+    rec.header("authorization").and_then(|a| {
+        a.strip_prefix("Bearer ")
+            .or_else(|| a.strip_prefix("token "))
+    })
+}
+
+fn token_ok(s: &State, rec: &Recorded) -> bool {
+    let now = Instant::now();
+    s.tokens.iter().any(|t| {
+        Some(t.access.as_str()) == bearer(rec) && t.valid && t.expires.is_none_or(|e| e > now)
+    })
+}
+
+fn bad_credentials() -> Answer {
+    Answer::Json {
+        status: 401,
+        body: serde_json::json!({
+            "message": "Bad credentials",
+            "documentation_url": "https://docs.github.com/rest",
+            "status": "401"
+        }),
+        headers: vec![],
+    }
+}
+
+/// `GET /notifications`: needs the `notifications` (or `repo`) scope, answers 304 to an
+/// unchanged `If-Modified-Since`, and says how often to poll.
+fn notifications(s: &mut State, rec: &Recorded) -> Answer {
+    if !token_ok(s, rec) {
+        return bad_credentials();
+    }
+    let granted = &s.script.granted_scope;
+    if !granted
+        .split([',', ' '])
+        .any(|g| g == "notifications" || g == "repo")
+    {
+        return Answer::Json {
+            status: 403,
+            body: serde_json::json!({"message": "Missing the 'notifications' scope."}),
+            headers: vec![],
+        };
+    }
+    let last_modified = "Tue, 01 Dec 2026 09:00:00 GMT".to_owned();
+    let mut headers = vec![
+        (
+            "X-Poll-Interval".to_owned(),
+            s.script.poll_interval.to_string(),
+        ),
+        ("Last-Modified".to_owned(), last_modified.clone()),
+    ];
+    if rec.header("if-modified-since") == Some(last_modified.as_str()) {
+        return Answer::Json {
+            status: 304,
+            body: serde_json::Value::Null,
+            headers,
+        };
+    }
+    headers.push(("X-OAuth-Scopes".to_owned(), granted.clone()));
+    Answer::Json {
+        status: 200,
+        body: serde_json::json!([]),
+        headers,
+    }
+}
+
 fn user(s: &mut State, rec: &Recorded) -> Answer {
     if rec.header("user-agent").is_none_or(str::is_empty) {
         return Answer::Text {
@@ -696,29 +821,26 @@ fn user(s: &mut State, rec: &Recorded) -> Answer {
                 .into(),
         };
     }
-    let given = rec.header("authorization").and_then(|a| {
-        a.strip_prefix("Bearer ")
-            .or_else(|| a.strip_prefix("token "))
-    });
-    let now = Instant::now();
-    let ok = s
-        .tokens
-        .iter()
-        .any(|t| Some(t.access.as_str()) == given && t.valid && t.expires.is_none_or(|e| e > now));
-    if !ok {
-        return Answer::Json {
-            status: 401,
-            body: serde_json::json!({
-                "message": "Bad credentials",
-                "documentation_url": "https://docs.github.com/rest",
-                "status": "401"
-            }),
-            headers: vec![],
-        };
+    if !token_ok(s, rec) {
+        return bad_credentials();
     }
     let mut headers = vec![];
     if let Some(scopes) = &s.script.scopes_header {
         headers.push(("X-OAuth-Scopes".to_owned(), scopes.clone()));
+    }
+    // ETags are per token, as GitHub's are.
+    let tag = bearer(rec).map_or(0u64, |t| {
+        t.bytes()
+            .fold(7u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b)))
+    });
+    let etag = format!("W/\"{tag:x}\"");
+    headers.push(("ETag".to_owned(), etag.clone()));
+    if rec.header("if-none-match") == Some(etag.as_str()) {
+        return Answer::Json {
+            status: 304,
+            body: serde_json::Value::Null,
+            headers,
+        };
     }
     Answer::Json {
         status: 200,

@@ -58,3 +58,9 @@ impl Areas {
         self.article.height.saturating_sub(2).max(1)
     }
 }
+
+/// The first visible row when `cursor` must be visible in `visible` rows. Drawing and mouse
+/// handling share it, so a click hits the row drawn there.
+pub fn list_offset(cursor: usize, visible: usize) -> usize {
+    cursor.saturating_sub(visible.saturating_sub(1))
+}

@@ -1,0 +1,454 @@
+//! The one HTTP client for GitHub's REST API. Every call made with the user's token goes
+//! through [`GithubClient::request`], which:
+//!
+//! - sends the token only to the configured API origin (a URL GitHub hands back, such as a
+//!   `Link` page or a `latest_comment_url`, is refused if it points elsewhere), and follows a
+//!   redirect only within that origin;
+//! - sends `User-Agent`, `Accept: application/vnd.github+json` and `X-GitHub-Api-Version`;
+//! - makes GETs conditional with the `ETag`/`Last-Modified` of the last answer, which GitHub
+//!   does not charge to the rate limit when it answers 304; the cached body is returned then;
+//! - remembers `X-Poll-Interval` and the `x-ratelimit-*` budget;
+//! - on a rate limit (403/429 with `retry-after`, or an exhausted budget, or GitHub's
+//!   "secondary rate limit" message) stops sending until the time GitHub gave, doubling a
+//!   back-off when it gave none.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use reqwest::header::{HeaderMap, HeaderValue};
+
+use crate::auth::Token;
+use crate::model::Validators;
+
+const API_VERSION: &str = "2022-11-28";
+/// The largest answer read: a page of notifications is ~100 KB and a gist at most a few MB.
+const MAX_BODY: usize = 16 * 1024 * 1024;
+/// Entries kept for conditional requests (URLs newsroom polls: a few hundred at most).
+const MAX_CACHED: usize = 1_000;
+/// Back-off after a secondary rate limit that gave no `retry-after` (GitHub asks for at least
+/// a minute), doubled each time, at most this many doublings.
+const BASE_BACKOFF: Duration = Duration::from_secs(60);
+const MAX_DOUBLINGS: u32 = 4;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum GithubError {
+    /// 401: revoked or expired. The reader goes back to the sign-in screen.
+    #[error("GitHub rejected the token (revoked or expired): sign in again")]
+    Unauthorized,
+    #[error("GitHub's rate limit is reached{}: newsroom waits until {}", if *.secondary { " (too many requests at once)" } else { "" }, .until.format("%H:%M:%S UTC"))]
+    RateLimited {
+        until: DateTime<Utc>,
+        secondary: bool,
+    },
+    /// 404. GitHub also answers 404 (not 403) to a token that lacks the scope for a resource.
+    #[error("GitHub answered 404 Not Found for {0}")]
+    NotFound(String),
+    #[error("GitHub refused the request (HTTP 403): {0}")]
+    Forbidden(String),
+    #[error("GitHub answered HTTP {status}: {message}")]
+    Status { status: u16, message: String },
+    #[error("could not reach GitHub: {0}")]
+    Network(String),
+    #[error("unexpected answer from GitHub: {0}")]
+    Malformed(String),
+    /// A URL outside the configured API host: the token is never sent there.
+    #[error("refused to send the GitHub token to {0}: it is not the configured GitHub API host")]
+    ForeignHost(String),
+}
+
+/// The rate-limit budget GitHub reported last.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimit {
+    pub limit: u64,
+    pub remaining: u64,
+    pub reset: DateTime<Utc>,
+}
+
+/// A successful answer (2xx or a 304 turned into the cached body).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Response {
+    pub status: u16,
+    pub body: Vec<u8>,
+    /// GitHub answered 304: `body` is the cached one and cost no rate limit.
+    pub not_modified: bool,
+    /// `X-Poll-Interval`: do not ask again sooner.
+    pub poll_interval: Option<Duration>,
+    /// The `rel="next"` page of a `Link` header.
+    pub next_page: Option<String>,
+    /// `X-OAuth-Scopes`, when GitHub sent it.
+    pub scopes: Option<Vec<String>>,
+}
+
+#[derive(Debug, Default)]
+struct Memory {
+    cache: HashMap<String, (Validators, Vec<u8>)>,
+    rate: Option<RateLimit>,
+    blocked: Option<(DateTime<Utc>, bool)>,
+    doublings: u32,
+}
+
+/// See the module docs. Cheap to share behind an `Arc`; one per session (ETags are per token).
+#[derive(Debug)]
+pub struct GithubClient {
+    http: reqwest::Client,
+    api: url::Url,
+    memory: Mutex<Memory>,
+}
+
+impl GithubClient {
+    /// `api_url` must be https (or loopback, for tests): checked by the caller's settings.
+    pub fn new(api_url: &str) -> Result<Self, GithubError> {
+        let api = url::Url::parse(api_url.trim_end_matches('/'))
+            .map_err(|_| GithubError::Malformed(format!("bad API URL {api_url}")))?;
+        let origin = api.origin();
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            reqwest::header::ACCEPT,
+            HeaderValue::from_static("application/vnd.github+json"),
+        );
+        headers.insert(
+            "x-github-api-version",
+            HeaderValue::from_static(API_VERSION),
+        );
+        let http = reqwest::Client::builder()
+            .user_agent(crate::auth::USER_AGENT)
+            .default_headers(headers)
+            .connect_timeout(Duration::from_secs(10))
+            .timeout(Duration::from_secs(30))
+            // Within the API origin only: the token must never follow a redirect elsewhere.
+            .redirect(reqwest::redirect::Policy::custom(move |attempt| {
+                if attempt.previous().len() >= 3 || attempt.url().origin() != origin {
+                    attempt.stop()
+                } else {
+                    attempt.follow()
+                }
+            }))
+            .referer(false)
+            .build()
+            .map_err(|e| GithubError::Network(e.to_string()))?;
+        Ok(Self {
+            http,
+            api,
+            memory: Mutex::new(Memory::default()),
+        })
+    }
+
+    /// The full URL for an API path (`/user`), or `path` itself if it is a URL on the API
+    /// origin; anything else is [`GithubError::ForeignHost`].
+    pub fn url_for(&self, path: &str) -> Result<url::Url, GithubError> {
+        if path.starts_with('/') {
+            let base = self.api.as_str().trim_end_matches('/');
+            return url::Url::parse(&format!("{base}{path}"))
+                .map_err(|_| GithubError::Malformed(format!("bad API path {path}")));
+        }
+        let url = url::Url::parse(path).map_err(|_| GithubError::ForeignHost(redact(path)))?;
+        if url.origin() == self.api.origin() {
+            Ok(url)
+        } else {
+            Err(GithubError::ForeignHost(redact(path)))
+        }
+    }
+
+    /// The budget GitHub reported last, if any answer carried one.
+    pub fn rate_limit(&self) -> Option<RateLimit> {
+        self.memory().rate
+    }
+
+    /// Until when requests are held back after a rate limit.
+    pub fn blocked_until(&self) -> Option<DateTime<Utc>> {
+        self.memory()
+            .blocked
+            .map(|(t, _)| t)
+            .filter(|t| *t > Utc::now())
+    }
+
+    fn memory(&self) -> std::sync::MutexGuard<'_, Memory> {
+        self.memory
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// One call with `token`. GETs are conditional; `body` is sent as JSON.
+    pub async fn request(
+        &self,
+        token: &Token,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<&serde_json::Value>,
+    ) -> Result<Response, GithubError> {
+        let url = self.url_for(path)?;
+        let now = Utc::now();
+        if let Some((until, secondary)) = self.memory().blocked
+            && until > now
+        {
+            return Err(GithubError::RateLimited { until, secondary });
+        }
+        let auth = token.bearer_header().ok_or_else(|| {
+            GithubError::Malformed("the token has characters a header cannot carry".into())
+        })?;
+        let key = url.as_str().to_owned();
+        let mut req = self
+            .http
+            .request(method.clone(), url)
+            .header(reqwest::header::AUTHORIZATION, auth);
+        let cached = (method == reqwest::Method::GET)
+            .then(|| self.memory().cache.get(&key).map(|(v, _)| v.clone()))
+            .flatten();
+        if let Some(v) = &cached {
+            if let Some(etag) = &v.etag {
+                req = req.header(reqwest::header::IF_NONE_MATCH, etag);
+            }
+            if let Some(lm) = &v.last_modified {
+                req = req.header(reqwest::header::IF_MODIFIED_SINCE, lm);
+            }
+        }
+        if let Some(b) = body {
+            req = req.json(b);
+        }
+        let resp = req
+            .send()
+            .await
+            .map_err(|e| GithubError::Network(describe(&e)))?;
+        let status = resp.status().as_u16();
+        let headers = resp.headers().clone();
+        self.note_rate(&headers);
+        let text = |h: &str| {
+            headers
+                .get(h)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        };
+        let body = read_capped(resp).await?;
+        let poll_interval = text("x-poll-interval")
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .map(Duration::from_secs);
+        let scopes = text("x-oauth-scopes").map(|s| crate::auth::parse_scopes(&s));
+        let next_page = text("link").and_then(|l| next_link(&l));
+        match status {
+            304 => {
+                let body = self
+                    .memory()
+                    .cache
+                    .get(&key)
+                    .map(|(_, b)| b.clone())
+                    .unwrap_or_default();
+                Ok(Response {
+                    status,
+                    body,
+                    not_modified: true,
+                    poll_interval,
+                    next_page,
+                    scopes,
+                })
+            }
+            200..=299 => {
+                self.memory().doublings = 0;
+                let validators = Validators {
+                    etag: text("etag"),
+                    last_modified: text("last-modified"),
+                };
+                if method == reqwest::Method::GET && !validators.is_empty() {
+                    let mut m = self.memory();
+                    if m.cache.len() >= MAX_CACHED && !m.cache.contains_key(&key) {
+                        m.cache.clear();
+                    }
+                    m.cache.insert(key, (validators, body.clone()));
+                }
+                Ok(Response {
+                    status,
+                    body,
+                    not_modified: false,
+                    poll_interval,
+                    next_page,
+                    scopes,
+                })
+            }
+            401 => Err(GithubError::Unauthorized),
+            403 | 429 => Err(self.limited_or_forbidden(status, &headers, &body)),
+            404 => Err(GithubError::NotFound(path_only(&key))),
+            s => Err(GithubError::Status {
+                status: s,
+                message: message(&body),
+            }),
+        }
+    }
+
+    fn note_rate(&self, headers: &HeaderMap) {
+        let num = |h: &str| {
+            headers
+                .get(h)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.trim().parse::<u64>().ok())
+        };
+        if let (Some(limit), Some(remaining), Some(reset)) = (
+            num("x-ratelimit-limit"),
+            num("x-ratelimit-remaining"),
+            num("x-ratelimit-reset"),
+        ) {
+            let reset = i64::try_from(reset)
+                .ok()
+                .and_then(|r| DateTime::from_timestamp(r, 0))
+                .unwrap_or_else(Utc::now);
+            self.memory().rate = Some(RateLimit {
+                limit,
+                remaining,
+                reset,
+            });
+        }
+    }
+
+    /// A 403/429 is a rate limit when GitHub says so (`retry-after`, an exhausted budget, or
+    /// its "secondary rate limit" message); otherwise a refusal.
+    fn limited_or_forbidden(&self, status: u16, headers: &HeaderMap, body: &[u8]) -> GithubError {
+        let now = Utc::now();
+        let retry_after = headers
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok());
+        let text = message(body);
+        let exhausted = headers
+            .get("x-ratelimit-remaining")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.trim() == "0");
+        let secondary = retry_after.is_some() || text.to_lowercase().contains("secondary rate");
+        let mut m = self.memory();
+        let until = if let Some(secs) = retry_after {
+            now + chrono::Duration::seconds(i64::try_from(secs.min(86_400)).unwrap_or(60))
+        } else if exhausted {
+            m.rate
+                .map_or(now + chrono::Duration::seconds(60), |r| r.reset.max(now))
+        } else if secondary || status == 429 {
+            let d = BASE_BACKOFF * 2u32.pow(m.doublings.min(MAX_DOUBLINGS));
+            m.doublings += 1;
+            now + chrono::Duration::from_std(d).unwrap_or_default()
+        } else {
+            return GithubError::Forbidden(text);
+        };
+        m.blocked = Some((until, secondary));
+        GithubError::RateLimited { until, secondary }
+    }
+}
+
+async fn read_capped(mut resp: reqwest::Response) -> Result<Vec<u8>, GithubError> {
+    let mut body = Vec::new();
+    while let Some(chunk) = resp
+        .chunk()
+        .await
+        .map_err(|e| GithubError::Network(describe(&e)))?
+    {
+        if body.len() + chunk.len() > MAX_BODY {
+            return Err(GithubError::Malformed(format!(
+                "an answer larger than {} MB",
+                MAX_BODY >> 20
+            )));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+/// GitHub's error JSON carries a `message`; anything else is summarised. Clean and short.
+fn message(body: &[u8]) -> String {
+    #[derive(serde::Deserialize)]
+    struct Msg {
+        message: String,
+    }
+    let raw = match serde_json::from_slice::<Msg>(body) {
+        Ok(m) => m.message,
+        Err(_) => String::from_utf8_lossy(body).into_owned(),
+    };
+    let line = crate::feed::sanitize::clean_line(&raw);
+    line.chars().take(200).collect()
+}
+
+/// The `rel="next"` URL of a `Link` header.
+fn next_link(link: &str) -> Option<String> {
+    link.split(',').find_map(|part| {
+        let (url, params) = part.split_once(';')?;
+        params
+            .split(';')
+            .any(|p| p.trim() == "rel=\"next\"")
+            .then(|| {
+                url.trim()
+                    .trim_start_matches('<')
+                    .trim_end_matches('>')
+                    .to_owned()
+            })
+    })
+}
+
+/// A URL without its query (which may carry secrets) for messages.
+fn redact(url: &str) -> String {
+    let cut = url.split(['?', '#']).next().unwrap_or_default();
+    crate::feed::sanitize::clean_line(cut)
+}
+
+fn path_only(url: &str) -> String {
+    url::Url::parse(url).map_or_else(|_| redact(url), |u| u.path().to_owned())
+}
+
+fn describe(e: &reqwest::Error) -> String {
+    if e.is_timeout() {
+        "the request timed out".into()
+    } else if e.is_connect() {
+        "could not connect".into()
+    } else if e.is_redirect() {
+        "GitHub redirected outside its API host".into()
+    } else {
+        // Without the URL, which reqwest includes and which may carry a query.
+        let mut text = e.to_string();
+        if let Some(url) = e.url() {
+            text = text.replace(url.as_str(), &redact(url.as_str()));
+        }
+        text
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_token_goes_to_the_api_origin_only() {
+        let c = GithubClient::new("https://api.github.com").unwrap();
+        assert_eq!(
+            c.url_for("/user").unwrap().as_str(),
+            "https://api.github.com/user"
+        );
+        assert!(
+            c.url_for("https://api.github.com/notifications?page=2")
+                .is_ok()
+        );
+        for foreign in [
+            "https://evil.example/user",
+            "http://api.github.com/user",
+            "https://api.github.com:444/user",
+            "https://api.github.com.evil.example/x",
+        ] {
+            assert!(
+                matches!(c.url_for(foreign), Err(GithubError::ForeignHost(_))),
+                "{foreign}"
+            );
+        }
+        let ghe = GithubClient::new("https://ghe.example.com/api/v3").unwrap();
+        assert_eq!(
+            ghe.url_for("/user").unwrap().as_str(),
+            "https://ghe.example.com/api/v3/user"
+        );
+    }
+
+    #[test]
+    fn next_page_from_a_link_header() {
+        let l = r#"<https://api.github.com/gists?page=2>; rel="next", <https://api.github.com/gists?page=5>; rel="last""#;
+        assert_eq!(
+            next_link(l).as_deref(),
+            Some("https://api.github.com/gists?page=2")
+        );
+        assert_eq!(
+            next_link(r#"<https://api.github.com/gists?page=1>; rel="prev""#),
+            None
+        );
+    }
+}

@@ -1,0 +1,93 @@
+//! The plain data the core, the view and the edges share: what a headline and an article are,
+//! and the validators a conditional request sends back. No IO and no behaviour beyond small
+//! helpers, so that the core (`app`) and the view (`ui`) need neither the cache nor HTTP.
+
+use chrono::{DateTime, Utc};
+
+/// One row of the headline list: what the list shows, without the article body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Headline {
+    pub id: i64,
+    pub title: String,
+    pub link: Option<String>,
+    pub published: Option<DateTime<Utc>>,
+    pub read: bool,
+    pub starred: bool,
+}
+
+/// A whole article, loaded only when opened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Article {
+    pub headline: Headline,
+    pub publication: String,
+    pub author: Option<String>,
+    pub content_html: String,
+}
+
+/// One search result: a headline and the publication it belongs to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchHit {
+    pub headline: Headline,
+    pub publication: String,
+}
+
+/// Which articles a list shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Filter {
+    #[default]
+    All,
+    Unread,
+    Starred,
+}
+
+impl Filter {
+    pub fn next(self) -> Self {
+        match self {
+            Self::All => Self::Unread,
+            Self::Unread => Self::Starred,
+            Self::Starred => Self::All,
+        }
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::All => "all",
+            Self::Unread => "unread",
+            Self::Starred => "starred",
+        }
+    }
+}
+
+/// Validators from a previous response, sent back exactly as received (`ETag`,
+/// `Last-Modified`). Feeds and GitHub both use them: a 304 costs nothing.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Validators {
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+}
+
+impl Validators {
+    pub fn is_empty(&self) -> bool {
+        self.etag.is_none() && self.last_modified.is_none()
+    }
+}
+
+/// Where a publication's articles come from. The cache and the state key a publication by
+/// [`Source::key`], so a source that is not a feed fits without special cases.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Source {
+    /// An RSS, Atom or JSON Feed at this http(s) URL.
+    Feed { url: String },
+}
+
+impl Source {
+    pub fn feed(url: impl Into<String>) -> Self {
+        Self::Feed { url: url.into() }
+    }
+
+    /// The stable key of the publication in the cache and the state (a feed's URL).
+    pub fn key(&self) -> &str {
+        match self {
+            Self::Feed { url } => url,
+        }
+    }
+}

@@ -1,0 +1,55 @@
+//! The system executor: what leaves the process — the browser and the clipboard. Both are
+//! injectable ([`Edges`]) so whole-app tests can watch them.
+
+use tokio::sync::mpsc;
+
+use crate::app::{Msg, SystemCmd};
+
+type OpenUrl = Box<dyn Fn(String, mpsc::UnboundedSender<Msg>) + Send + Sync>;
+type Copy = Box<dyn Fn(&str) -> std::io::Result<()> + Send + Sync>;
+
+/// Side effects that leave the process.
+pub struct Edges {
+    /// Opens a URL in the browser. Must not block (the default spawns a thread).
+    pub open_url: OpenUrl,
+    /// Puts text on the clipboard.
+    pub copy: Copy,
+}
+
+impl Edges {
+    /// The real ones: `$BROWSER` or the platform opener, and OSC 52.
+    pub fn system() -> Self {
+        Self {
+            open_url: Box::new(|url, tx| {
+                std::thread::spawn(move || {
+                    if let Err(e) = webbrowser::open(&url) {
+                        let _ = tx.send(Msg::Problem(format!("Could not open a browser: {e}")));
+                    }
+                });
+            }),
+            copy: Box::new(crate::terminal::copy_to_clipboard),
+        }
+    }
+}
+
+pub(super) struct SystemExecutor {
+    edges: Edges,
+    tx: mpsc::UnboundedSender<Msg>,
+}
+
+impl SystemExecutor {
+    pub(super) fn new(edges: Edges, tx: mpsc::UnboundedSender<Msg>) -> Self {
+        Self { edges, tx }
+    }
+
+    pub(super) fn exec(&self, cmd: SystemCmd) {
+        match cmd {
+            SystemCmd::OpenUrl(url) => (self.edges.open_url)(url, self.tx.clone()),
+            SystemCmd::Copy(text) => {
+                if let Err(e) = (self.edges.copy)(&text) {
+                    let _ = self.tx.send(Msg::Problem(format!("Could not copy: {e}")));
+                }
+            }
+        }
+    }
+}
