@@ -1,5 +1,6 @@
 //! The pure core: state, messages, and the one `update` door. No IO, no clock, no async.
 
+pub mod article;
 pub mod msg;
 pub mod signin;
 pub mod state;

@@ -49,6 +49,8 @@ pub enum Phase {
         user_code: String,
         verification_uri: String,
         expires_at: DateTime<Utc>,
+        /// The URL as a QR code, made once when the code arrives.
+        qr: Vec<String>,
     },
     /// Approved; checking the token and storing it.
     Verifying,
@@ -72,5 +74,22 @@ impl SignIn {
             progress: None,
             reason,
         }
+    }
+}
+
+/// The URL as a QR code in half-block characters (two modules per cell, vertically).
+pub fn qr_lines(url: &str) -> Vec<String> {
+    use qrcode::render::unicode::Dense1x2;
+    match qrcode::QrCode::new(url.as_bytes()) {
+        Ok(code) => code
+            .render::<Dense1x2>()
+            .dark_color(Dense1x2::Light)
+            .light_color(Dense1x2::Dark)
+            .quiet_zone(true)
+            .build()
+            .lines()
+            .map(str::to_owned)
+            .collect(),
+        Err(_) => Vec::new(),
     }
 }

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 
 use crate::keys::KeyMap;
 pub use crate::model::Filter;
-use crate::model::{Article, Headline};
+use crate::model::Headline;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Focus {
@@ -35,13 +35,7 @@ pub struct PubState {
     pub refresh_request: u64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ArticleView {
-    pub article: Article,
-    /// The body as readable text (already sanitized), unwrapped.
-    pub text: String,
-    pub scroll: u16,
-}
+pub use super::article::ArticleView;
 
 /// A search across every publication. While it is open, `State::headlines` holds its results,
 /// so every headline key (move, open, star, read, browser) works on them unchanged.

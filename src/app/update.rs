@@ -111,11 +111,8 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
             if request != state.requests.article {
                 return vec![]; // the user opened another article since
             }
-            state.article = Some(ArticleView {
-                article: *article,
-                text,
-                scroll: 0,
-            });
+            let width = Areas::of(state.viewport).article_text_width();
+            state.article = Some(ArticleView::new(*article, text, width));
             vec![]
         }
         Msg::Refreshed {
@@ -191,10 +188,12 @@ fn on_auth(state: &mut State, m: AuthMsg) -> Vec<Cmd> {
             expires_at,
         } => {
             if let Some(si) = &mut state.signin {
+                let qr = super::signin::qr_lines(&verification_uri);
                 si.phase = Phase::Code {
                     user_code,
                     verification_uri,
                     expires_at,
+                    qr,
                 };
                 si.progress = Some("Waiting for you to approve…".into());
             }
@@ -578,7 +577,8 @@ fn scroll_article(state: &mut State, delta: i32) {
 fn clamp_scroll(state: &mut State) {
     let areas = Areas::of(state.viewport);
     if let Some(a) = &mut state.article {
-        let lines = crate::ui::article::line_count(a, areas.article_text_width());
+        a.wrap(areas.article_text_width());
+        let lines = a.line_count();
         let max = lines.saturating_sub(usize::from(areas.article_text_height()));
         a.scroll = a.scroll.min(u16::try_from(max).unwrap_or(u16::MAX));
     }

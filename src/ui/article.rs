@@ -6,52 +6,25 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span, Text};
 use ratatui::widgets::{Block, Padding, Paragraph, Wrap};
 
-use super::text::age;
+use crate::app::article::LineKind;
 use crate::app::{ArticleView, Focus, State};
-use crate::feed::sanitize::clean_line;
 use crate::theme::Theme;
 
-fn text<'a>(a: &'a ArticleView, theme: &Theme, now: chrono::DateTime<chrono::Utc>) -> Text<'a> {
-    let h = &a.article.headline;
-    let mut lines = vec![Line::styled(clean_line(&h.title), theme.title())];
-    let mut meta = vec![clean_line(&a.article.publication)];
-    if let Some(p) = h.published {
-        meta.push(format!(
-            "{} ({} ago)",
-            p.format("%a %-d %b %Y %H:%M UTC"),
-            age(Some(p), now)
-        ));
-    }
-    if let Some(by) = &a.article.author {
-        meta.push(format!("by {}", clean_line(by)));
-    }
-    lines.push(Line::styled(meta.join(" · "), theme.dim()));
-    if let Some(link) = &h.link {
-        lines.push(Line::styled(clean_line(link), theme.link()));
-    }
-    lines.push(Line::raw(""));
-    if a.text.trim().is_empty() {
-        lines.push(Line::styled(
-            "This article has no text in the feed. o opens it in the browser.",
-            theme.dim(),
-        ));
-    } else {
-        lines.extend(a.text.lines().map(Line::raw));
-    }
-    Text::from(lines)
-}
-
-fn paragraph<'a>(
-    a: &'a ArticleView,
-    theme: &Theme,
-    now: chrono::DateTime<chrono::Utc>,
-) -> Paragraph<'a> {
-    Paragraph::new(text(a, theme, now)).wrap(Wrap { trim: false })
-}
-
-/// How many rows the article takes when wrapped to `width` (for scroll limits).
-pub fn line_count(a: &ArticleView, width: u16) -> usize {
-    paragraph(a, &Theme::default(), chrono::DateTime::UNIX_EPOCH).line_count(width)
+/// The visible rows only: the article was wrapped once, when it arrived or the size changed.
+fn visible<'a>(a: &'a ArticleView, theme: &Theme, rows: usize) -> Text<'a> {
+    let lines =
+        a.lines
+            .iter()
+            .skip(usize::from(a.scroll))
+            .take(rows)
+            .map(|(kind, text)| match kind {
+                LineKind::Title => Line::styled(text.as_str(), theme.title()),
+                LineKind::Meta => Line::styled(text.as_str(), theme.dim()),
+                LineKind::Link => Line::styled(text.as_str(), theme.link()),
+                LineKind::Body => Line::raw(text.as_str()),
+                LineKind::Hint => Line::styled(text.as_str(), theme.dim()),
+            });
+    Text::from(lines.collect::<Vec<_>>())
 }
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
@@ -71,16 +44,14 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
         return;
     };
     let mut title = " Article ".to_owned();
-    let total = paragraph(a, theme, state.now).line_count(area.width.saturating_sub(4).max(1));
+    let total = a.line_count();
     let shown = usize::from(area.height.saturating_sub(2));
     if total > shown {
         let pct = (usize::from(a.scroll) + shown).min(total) * 100 / total.max(1);
         title = format!(" Article · {pct}% ");
     }
     frame.render_widget(
-        paragraph(a, theme, state.now)
-            .block(block.title(title))
-            .scroll((a.scroll, 0)),
+        Paragraph::new(visible(a, theme, shown)).block(block.title(title)),
         area,
     );
 }

@@ -36,14 +36,14 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, si: &SignIn) {
             user_code,
             verification_uri,
             expires_at,
+            qr,
         } => {
             draw_code(
                 frame,
                 inner,
                 state,
                 si,
-                user_code,
-                verification_uri,
+                (user_code, verification_uri, qr),
                 *expires_at,
             );
             return;
@@ -57,15 +57,13 @@ fn draw_code(
     inner: Rect,
     state: &State,
     si: &SignIn,
-    user_code: &str,
-    uri: &str,
+    (user_code, uri, qr): (&str, &str, &[String]),
     expires_at: chrono::DateTime<chrono::Utc>,
 ) {
     let theme = &state.theme;
     let code = clean_line(user_code);
     let uri = clean_line(uri);
     // A QR code of the URL beside the text, for a phone, when the terminal is big enough.
-    let qr = qr_lines(&uri);
     let qr_w = qr.first().map_or(0, |l| l.chars().count());
     let (text_area, qr_area) =
         if inner.width as usize >= qr_w + 50 && inner.height as usize >= qr.len() {
@@ -164,24 +162,7 @@ fn draw_code(
     }
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), rest);
     if let Some(q) = qr_area {
-        let text: Vec<Line> = qr.into_iter().map(Line::raw).collect();
+        let text: Vec<Line> = qr.iter().map(|l| Line::raw(l.as_str())).collect();
         frame.render_widget(Paragraph::new(text).alignment(Alignment::Left), q);
-    }
-}
-
-/// The URL as a QR code in half-block characters (two modules per cell, vertically).
-fn qr_lines(url: &str) -> Vec<String> {
-    use qrcode::render::unicode::Dense1x2;
-    match qrcode::QrCode::new(url.as_bytes()) {
-        Ok(code) => code
-            .render::<Dense1x2>()
-            .dark_color(Dense1x2::Light)
-            .light_color(Dense1x2::Dark)
-            .quiet_zone(true)
-            .build()
-            .lines()
-            .map(str::to_owned)
-            .collect(),
-        Err(_) => Vec::new(),
     }
 }

@@ -87,16 +87,16 @@ fn with_article(size: (u16, u16)) -> State {
     let html = "<p>Gales of up to 90mph are expected across northern areas on Tuesday, the Met Office says.</p>\
         <ul><li>Travel disruption likely</li><li>Power cuts possible</li></ul>\
         <p>Read more at <a href=\"https://www.metoffice.gov.uk/\">the Met Office</a>.</p>";
-    s.article = Some(ArticleView {
-        article: Article {
+    s.article = Some(ArticleView::new(
+        Article {
             headline: h,
             publication: "BBC".into(),
             author: Some("Weather desk".into()),
             content_html: html.into(),
         },
-        text: crate::feed::article_text(html),
-        scroll: 0,
-    });
+        crate::feed::article_text(html),
+        crate::layout::Areas::of(s.viewport).article_text_width(),
+    ));
     s
 }
 
@@ -207,7 +207,7 @@ fn the_article_can_be_scrolled_and_stops_at_its_end() {
         .map(|i| format!("<p>Paragraph {i}.</p>"))
         .collect::<String>();
     if let Some(a) = &mut s.article {
-        a.text = crate::feed::article_text(&long);
+        *a = ArticleView::new(a.article.clone(), crate::feed::article_text(&long), a.width);
     }
     let page = |s: &mut State| {
         app::update(
@@ -251,6 +251,7 @@ fn code_phase() -> app::Phase {
         user_code: "WDJB-MJHT".into(),
         verification_uri: "https://github.com/login/device".into(),
         expires_at: now() + Duration::seconds(14 * 60 + 32),
+        qr: app::signin::qr_lines("https://github.com/login/device"),
     }
 }
 
@@ -348,16 +349,16 @@ fn a_hostile_feed_renders_inert_in_every_screen() {
         .collect();
     s.cursor = 0;
     let item = &feed.items[0];
-    s.article = Some(ArticleView {
-        article: Article {
+    s.article = Some(ArticleView::new(
+        Article {
             headline: s.headlines[0].clone(),
             publication: feed.title.clone(),
             author: item.author.clone(),
             content_html: item.content_html.clone(),
         },
-        text: crate::feed::article_text(&item.content_html),
-        scroll: 0,
-    });
+        crate::feed::article_text(&item.content_html),
+        crate::layout::Areas::of(s.viewport).article_text_width(),
+    ));
     s.notice = Some(app::Notice {
         text: item.title.clone(),
         kind: app::NoticeKind::Error,

@@ -4,6 +4,7 @@
 // Tests may unwrap: a panic is a failed test with its reason.
 #![allow(clippy::unwrap_used)]
 
+mod app;
 mod auth;
 mod cli;
 mod config_edit;

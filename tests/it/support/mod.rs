@@ -4,6 +4,7 @@
 pub mod fake_github;
 pub mod feed_server;
 pub mod http;
+pub mod screen;
 pub mod tmux;
 
 use std::path::Path;
