@@ -91,9 +91,17 @@ struct RawConfig {
     #[serde(default)]
     cache: RawCache,
     #[serde(default)]
-    keys: std::collections::BTreeMap<String, OneOrMany>,
+    keys: std::collections::BTreeMap<String, KeyEntry>,
     #[serde(default)]
     theme: RawTheme,
+}
+
+/// In `[keys]`: an action's keys, or a mode's table (`[keys.signin]`, `[keys.help]`).
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum KeyEntry {
+    Keys(OneOrMany),
+    Table(std::collections::BTreeMap<String, OneOrMany>),
 }
 
 /// `quit = "q"` or `quit = ["q", "Ctrl-c"]`.
@@ -336,17 +344,25 @@ impl Config {
             max_age: (c.max_age_days > 0).then(|| Duration::from_secs(c.max_age_days * 86_400)),
         };
 
+        let list = |v: OneOrMany| match v {
+            OneOrMany::One(s) => vec![s],
+            OneOrMany::Many(v) => v,
+        };
+        // A mode's table becomes `mode.action` names, which the key map sorts out.
         let keys: Vec<(String, Vec<String>)> = raw
             .keys
             .into_iter()
-            .map(|(k, v)| match v {
-                OneOrMany::One(s) => (k, vec![s]),
-                OneOrMany::Many(v) => (k, v),
+            .flat_map(|(k, v)| match v {
+                KeyEntry::Keys(keys) => vec![(k, list(keys))],
+                KeyEntry::Table(t) => t
+                    .into_iter()
+                    .map(|(a, keys)| (format!("{k}.{a}"), list(keys)))
+                    .collect(),
             })
             .collect();
         let pub_keys: Vec<(Option<char>, String)> =
             pubs.iter().map(|p| (p.key, p.name.clone())).collect();
-        crate::app::KeyMap::new(&keys, &pub_keys).map_err(&invalid)?;
+        crate::keys::KeyMap::new(&keys, &pub_keys).map_err(&invalid)?;
 
         let t = raw.theme;
         let mut theme = crate::theme::Theme::default();

@@ -33,6 +33,63 @@ pub enum Action {
     MarkAllRead,
     Search,
     Filter,
+    SignIn,
+    /// Sign-in screen: Enter opens the page while a code is shown, and tries again after a stop.
+    Confirm,
+    OpenPage,
+    CopyCode,
+    Retry,
+}
+
+/// Where keys go: the reader, or a screen that takes over the keyboard. Each has its own
+/// table, configurable under `[keys]` (the reader) and `[keys.MODE]`, conflict-checked alike.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Mode {
+    Reader,
+    SignIn,
+    Help,
+}
+
+impl Mode {
+    /// The config table's name: `[keys.signin]`, `[keys.help]`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Reader => "reader",
+            Self::SignIn => "signin",
+            Self::Help => "help",
+        }
+    }
+
+    fn from_name(name: &str) -> Option<Self> {
+        [Self::SignIn, Self::Help]
+            .into_iter()
+            .find(|m| m.name() == name)
+    }
+
+    /// The actions of this mode with their defaults.
+    fn defaults(self) -> Vec<(Action, Vec<Key>)> {
+        use Action as A;
+        use KeyCode as K;
+        match self {
+            Self::Reader => defaults(),
+            Self::SignIn => vec![
+                (A::Confirm, vec![Key::plain(K::Enter)]),
+                (A::OpenPage, vec![Key::ch('o')]),
+                (A::CopyCode, vec![Key::ch('c')]),
+                (A::Retry, vec![Key::ch('r')]),
+                (A::Back, vec![Key::plain(K::Esc)]),
+                (A::Quit, vec![Key::ch('q'), Key::ctrl('c')]),
+            ],
+            // `q` closes the overlay like Esc; Ctrl-c still quits.
+            Self::Help => vec![
+                (
+                    A::Back,
+                    vec![Key::plain(K::Esc), Key::ch('?'), Key::ch('q')],
+                ),
+                (A::Quit, vec![Key::ctrl('c')]),
+            ],
+        }
+    }
 }
 
 impl Action {
@@ -70,7 +127,16 @@ impl Action {
         ),
         (Action::Search, "search", "search headlines"),
         (Action::Filter, "filter", "show all / unread / starred"),
+        (Action::SignIn, "sign_in", "sign in to GitHub again"),
         (Action::Back, "back", "back / close"),
+        (
+            Action::Confirm,
+            "confirm",
+            "open the sign-in page, or try again",
+        ),
+        (Action::OpenPage, "open_page", "open the sign-in page"),
+        (Action::CopyCode, "copy_code", "copy the sign-in code"),
+        (Action::Retry, "retry", "try signing in again"),
         (Action::Help, "help", "this help"),
         (Action::Quit, "quit", "quit"),
     ];
@@ -200,6 +266,8 @@ impl fmt::Display for Key {
 #[derive(Debug, Clone)]
 pub struct KeyMap {
     bindings: HashMap<Key, Action>,
+    /// The tables of the other modes.
+    modes: HashMap<Mode, HashMap<Key, Action>>,
     /// Publication keys in config order: (key, publication index).
     publications: Vec<(char, usize)>,
 }
@@ -228,6 +296,7 @@ fn defaults() -> Vec<(Action, Vec<Key>)> {
         (A::MarkAllRead, vec![Key::ch('A')]),
         (A::Search, vec![Key::ch('/')]),
         (A::Filter, vec![Key::ch('f')]),
+        (A::SignIn, vec![Key::ch('L')]),
         (A::Back, vec![Key::plain(K::Esc)]),
         (A::Help, vec![Key::ch('?')]),
         (A::Quit, vec![Key::ch('q'), Key::ctrl('c')]),
@@ -238,41 +307,74 @@ impl KeyMap {
     /// Builds the effective table. `overrides` maps action names to the keys that replace the
     /// default ones; `publication_keys` are the config's per-publication keys in order.
     /// Any key bound twice is an error naming both uses.
+    /// `overrides` maps action names to the keys that replace the defaults; a name
+    /// `MODE.action` (from `[keys.MODE]`) is for that mode's table. `publication_keys` are the
+    /// config's per-publication keys in order. Any key bound twice in one table is an error
+    /// naming both uses.
     pub fn new(
         overrides: &[(String, Vec<String>)],
         publication_keys: &[(Option<char>, String)],
     ) -> Result<Self, String> {
-        let mut table = defaults();
+        let mut tables: HashMap<Mode, Vec<(Action, Vec<Key>)>> =
+            [Mode::Reader, Mode::SignIn, Mode::Help]
+                .into_iter()
+                .map(|m| (m, m.defaults()))
+                .collect();
         for (name, keys) in overrides {
-            let action = Action::from_name(name).ok_or_else(|| {
-                let names: Vec<_> = Action::ALL.iter().map(|(_, n, _)| *n).collect();
-                format!(
-                    "[keys] \"{name}\" is not an action; actions are: {}",
-                    names.join(", ")
-                )
-            })?;
+            let (mode, action_name) = match name.split_once('.') {
+                Some((m, a)) => (
+                    Mode::from_name(m).ok_or_else(|| {
+                        format!("[keys.{m}] is not a key table; tables are [keys.signin] and [keys.help]")
+                    })?,
+                    a,
+                ),
+                None => (Mode::Reader, name.as_str()),
+            };
+            let table = tables.get_mut(&mode).ok_or("no such key table")?;
+            let section = match mode {
+                Mode::Reader => "[keys]".to_owned(),
+                m => format!("[keys.{}]", m.name()),
+            };
+            let action = Action::from_name(action_name)
+                .filter(|a| table.iter().any(|(t, _)| t == a))
+                .ok_or_else(|| {
+                    let names: Vec<_> = table.iter().map(|(a, _)| a.name()).collect();
+                    format!(
+                        "{section} \"{action_name}\" is not an action there; actions are: {}",
+                        names.join(", ")
+                    )
+                })?;
             let parsed = keys
                 .iter()
-                .map(|k| Key::parse(k).map_err(|e| format!("[keys] {name}: {e}")))
+                .map(|k| Key::parse(k).map_err(|e| format!("{section} {action_name}: {e}")))
                 .collect::<Result<Vec<_>, _>>()?;
             if let Some(slot) = table.iter_mut().find(|(a, _)| *a == action) {
                 slot.1 = parsed;
             }
         }
-        let mut bindings = HashMap::new();
-        for (action, keys) in &table {
-            for k in keys {
-                if let Some(prev) = bindings.insert(*k, *action)
-                    && prev != *action
-                {
-                    return Err(format!(
-                        "key \"{k}\" is bound to both \"{}\" and \"{}\": change one in [keys]",
-                        prev.name(),
-                        action.name()
-                    ));
+        let mut modes = HashMap::new();
+        for (mode, table) in &tables {
+            let mut bindings = HashMap::new();
+            let section = match mode {
+                Mode::Reader => "[keys]".to_owned(),
+                m => format!("[keys.{}]", m.name()),
+            };
+            for (action, keys) in table {
+                for k in keys {
+                    if let Some(prev) = bindings.insert(*k, *action)
+                        && prev != *action
+                    {
+                        return Err(format!(
+                            "key \"{k}\" is bound to both \"{}\" and \"{}\": change one in {section}",
+                            prev.name(),
+                            action.name()
+                        ));
+                    }
                 }
             }
+            modes.insert(*mode, bindings);
         }
+        let bindings = modes.remove(&Mode::Reader).unwrap_or_default();
         let mut publications = Vec::new();
         for (i, (key, name)) in publication_keys.iter().enumerate() {
             let Some(c) = *key else { continue };
@@ -286,8 +388,38 @@ impl KeyMap {
         }
         Ok(Self {
             bindings,
+            modes,
             publications,
         })
+    }
+
+    /// The action of `key` in `mode`'s table.
+    pub fn action_in(&self, mode: Mode, key: Key) -> Option<Action> {
+        match mode {
+            Mode::Reader => self.action(key),
+            m => self.modes.get(&m).and_then(|t| t.get(&key)).copied(),
+        }
+    }
+
+    /// [`Self::keys_for`] in `mode`'s table.
+    pub fn keys_in(&self, mode: Mode, action: Action) -> Vec<Key> {
+        let Some(table) = self.modes.get(&mode) else {
+            return self.keys_for(action);
+        };
+        let mut keys: Vec<Key> = table
+            .iter()
+            .filter(|(_, a)| **a == action)
+            .map(|(k, _)| *k)
+            .collect();
+        keys.sort_by_key(|k| (k.ctrl, !matches!(k.code, KeyCode::Char(_)), k.to_string()));
+        keys
+    }
+
+    /// [`Self::hint`] for `mode`'s table.
+    pub fn hint_in(&self, mode: Mode, action: Action) -> String {
+        self.keys_in(mode, action)
+            .first()
+            .map_or_else(|| "(unbound)".to_owned(), ToString::to_string)
     }
 
     pub fn action(&self, key: Key) -> Option<Action> {
@@ -321,6 +453,14 @@ impl KeyMap {
             .collect();
         keys.sort_by_key(|k| (k.ctrl, !matches!(k.code, KeyCode::Char(_)), k.to_string()));
         keys
+    }
+
+    /// The key to name in a hint ("r to retry"): the first key bound to `action` in the table
+    /// in effect, so a remapped key changes every hint; `(unbound)` if the user unbound it.
+    pub fn hint(&self, action: Action) -> String {
+        self.keys_for(action)
+            .first()
+            .map_or_else(|| "(unbound)".to_owned(), ToString::to_string)
     }
 
     /// The help table: (keys, description) for every action, then publication selection.

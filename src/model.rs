@@ -91,3 +91,29 @@ impl Source {
         }
     }
 }
+
+/// GitHub's rate-limit budget, as its `x-ratelimit-*` headers said last.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimit {
+    pub limit: u64,
+    pub remaining: u64,
+    pub reset: DateTime<Utc>,
+}
+
+impl RateLimit {
+    /// From `x-ratelimit-limit`, `-remaining` and `-reset` (epoch seconds), if all are there.
+    pub fn from_headers(headers: &reqwest::header::HeaderMap) -> Option<Self> {
+        let num = |h: &str| {
+            headers
+                .get(h)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.trim().parse::<u64>().ok())
+        };
+        let reset = i64::try_from(num("x-ratelimit-reset")?).ok()?;
+        Some(Self {
+            limit: num("x-ratelimit-limit")?,
+            remaining: num("x-ratelimit-remaining")?,
+            reset: DateTime::from_timestamp(reset, 0)?,
+        })
+    }
+}

@@ -12,7 +12,7 @@ pub enum LineKind {
     Meta,
     Link,
     Body,
-    /// Said when the feed gave no text.
+    /// Where the feed gave no text: the view says so, naming the key that opens the page.
     Hint,
 }
 
@@ -76,10 +76,8 @@ impl ArticleView {
         }
         push(LineKind::Body, "");
         if self.text.trim().is_empty() {
-            push(
-                LineKind::Hint,
-                "This article has no text in the feed. o opens it in the browser.",
-            );
+            // Worded by the view, which knows the key in effect.
+            push(LineKind::Hint, "");
         } else {
             for line in self.text.lines() {
                 push(LineKind::Body, line);

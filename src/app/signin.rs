@@ -38,6 +38,17 @@ pub enum AuthMsg {
     Failed {
         message: String,
     },
+    /// A feature needs a scope the token lacks. `message` says which and why; unless the token
+    /// came from the environment, signing in again for `scope` can grant it.
+    MissingScope {
+        scope: String,
+        message: String,
+        from_env: bool,
+    },
+    /// GitHub rejected the token during a call: back to the sign-in screen.
+    Revoked {
+        message: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -131,6 +131,8 @@ pub struct State {
     pub generation: u64,
     /// The ids of the requests whose answers `update` still waits for.
     pub requests: Requests,
+    /// Scopes features found missing: the next sign-in asks for them too.
+    pub missing_scopes: Vec<String>,
     /// Set by `update` when what the screen shows changed; the loop draws and clears it.
     pub redraw: bool,
     pub quit: bool,
@@ -177,6 +179,7 @@ impl State {
             theme: crate::theme::Theme::default(),
             generation: 0,
             requests: Requests::default(),
+            missing_scopes: Vec::new(),
             redraw: true,
             quit: false,
         }

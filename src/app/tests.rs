@@ -487,3 +487,193 @@ fn tiny_terminals_and_resizes_never_panic() {
         t.draw(|f| crate::ui::draw(f, &s)).unwrap();
     }
 }
+
+#[test]
+fn a_missing_scope_says_which_and_the_sign_in_key_asks_for_it() {
+    let mut s = state();
+    auth(
+        &mut s,
+        AuthMsg::MissingScope {
+            scope: "gist".into(),
+            message: "newsroom needs the `gist` scope for sync".into(),
+            from_env: false,
+        },
+    );
+    let n = s.notice.clone().unwrap();
+    assert!(
+        n.text.contains("`gist`") && n.text.contains("press L"),
+        "{}",
+        n.text
+    );
+    let cmds = ch(&mut s, 'L');
+    assert!(s.signin.is_some(), "the sign-in screen opens");
+    assert!(
+        matches!(&cmds[..], [Cmd::Github(GithubCmd::StartSignIn { scopes, .. })] if scopes == &["gist".to_owned()]),
+        "{cmds:?}"
+    );
+}
+
+#[test]
+fn a_token_from_the_environment_is_named_and_not_offered_a_sign_in() {
+    let mut s = state();
+    auth(
+        &mut s,
+        AuthMsg::MissingScope {
+            scope: "gist".into(),
+            message: "the token in NEWSROOM_GITHUB_TOKEN lacks the `gist` scope".into(),
+            from_env: true,
+        },
+    );
+    let n = s.notice.clone().unwrap();
+    assert!(
+        n.text.contains("NEWSROOM_GITHUB_TOKEN") && !n.text.contains("press"),
+        "{}",
+        n.text
+    );
+    assert!(s.missing_scopes.is_empty());
+}
+
+#[test]
+fn hints_follow_the_key_table_in_effect() {
+    let keys = KeyMap::new(&[("sign_in".into(), vec!["Ctrl-g".into()])], &[]).unwrap();
+    let mut s = State::new(
+        [("A".to_owned(), "https://a/".to_owned())],
+        keys,
+        now(),
+        (80, 24),
+    );
+    auth(
+        &mut s,
+        AuthMsg::MissingScope {
+            scope: "gist".into(),
+            message: "needs `gist`".into(),
+            from_env: false,
+        },
+    );
+    assert!(s.notice.unwrap().text.contains("press Ctrl-g"));
+}
+
+#[test]
+fn answers_to_an_older_request_are_dropped() {
+    let mut s = state();
+    key(&mut s, KeyCode::Enter);
+    let first = s.requests.article;
+    key(&mut s, KeyCode::Esc);
+    ch(&mut s, 'j');
+    key(&mut s, KeyCode::Enter);
+    assert_ne!(s.requests.article, first, "a second open");
+    let article = |id| crate::model::Article {
+        headline: h(id, "x"),
+        publication: "BBC".into(),
+        author: None,
+        content_html: String::new(),
+    };
+    update(
+        &mut s,
+        Msg::Article {
+            request: first,
+            article: Box::new(article(1)),
+            text: "stale".into(),
+        },
+    );
+    assert!(s.article.is_none(), "the first open was overtaken");
+    let latest = s.requests.article;
+    update(
+        &mut s,
+        Msg::Article {
+            request: latest,
+            article: Box::new(article(2)),
+            text: "fresh".into(),
+        },
+    );
+    assert_eq!(s.article.as_ref().unwrap().text, "fresh");
+
+    // A cancelled sign-in's late answers change nothing.
+    auth(&mut s, AuthMsg::NeedsSignIn { reason: None });
+    let cancelled = s.requests.auth;
+    key(&mut s, KeyCode::Esc);
+    update(
+        &mut s,
+        Msg::Auth {
+            attempt: cancelled,
+            msg: AuthMsg::SignedIn {
+                login: "late".into(),
+            },
+        },
+    );
+    assert!(!matches!(s.session, Session::SignedIn { .. }));
+}
+
+#[test]
+fn an_idle_tick_asks_for_no_redraw() {
+    let mut s = state();
+    s.redraw = false;
+    update(&mut s, Msg::Tick(now() + chrono::Duration::seconds(1)));
+    assert!(!s.redraw, "nothing on screen moved");
+    s.pubs[0].status = FeedStatus::Loading;
+    update(&mut s, Msg::Tick(now() + chrono::Duration::seconds(2)));
+    assert!(s.redraw, "a spinner moves");
+    s.redraw = false;
+    s.pubs[0].status = FeedStatus::Idle;
+    update(&mut s, Msg::Tick(now() + chrono::Duration::seconds(65)));
+    assert!(s.redraw, "a new minute changes the ages shown");
+}
+
+#[test]
+fn the_sign_in_and_help_screens_have_their_own_configurable_tables() {
+    let keys = KeyMap::new(
+        &[
+            ("signin.copy_code".into(), vec!["y".into()]),
+            ("help.back".into(), vec!["x".into()]),
+        ],
+        &[],
+    )
+    .unwrap();
+    let mut s = State::new(
+        [("A".to_owned(), "https://a/".to_owned())],
+        keys,
+        now(),
+        (80, 24),
+    );
+    auth(&mut s, AuthMsg::NeedsSignIn { reason: None });
+    auth(
+        &mut s,
+        AuthMsg::Code {
+            user_code: "WDJB-MJHT".into(),
+            verification_uri: "https://github.com/login/device".into(),
+            expires_at: now(),
+        },
+    );
+    assert!(ch(&mut s, 'c').is_empty(), "c is no longer the copy key");
+    assert_eq!(
+        ch(&mut s, 'y'),
+        [Cmd::System(SystemCmd::Copy("WDJB-MJHT".into()))]
+    );
+
+    let mut s = state_with(KeyMap::new(&[("help.back".into(), vec!["x".into()])], &[]).unwrap());
+    ch(&mut s, '?');
+    ch(&mut s, 'q');
+    assert!(
+        s.help && !s.quit,
+        "q no longer closes help, nor quits there"
+    );
+    ch(&mut s, 'x');
+    assert!(!s.help);
+
+    let e = KeyMap::new(&[("signin.retry".into(), vec!["c".into()])], &[]).unwrap_err();
+    assert!(
+        e.contains("[keys.signin]") && e.contains("copy_code"),
+        "{e}"
+    );
+    let e = KeyMap::new(&[("signin.refresh".into(), vec!["x".into()])], &[]).unwrap_err();
+    assert!(e.contains("not an action there"), "{e}");
+}
+
+fn state_with(keys: KeyMap) -> State {
+    State::new(
+        [("A".to_owned(), "https://a/".to_owned())],
+        keys,
+        now(),
+        (80, 24),
+    )
+}

@@ -8,7 +8,7 @@ use super::msg::{CacheCmd, Cmd, FeedCmd, FeedOutcome, GithubCmd, Msg, SystemCmd}
 use super::signin::{AuthMsg, Phase, SignIn};
 use super::state::{ArticleView, FeedStatus, Focus, Notice, NoticeKind, Session, State};
 use crate::feed;
-use crate::keys::{Action, Key};
+use crate::keys::{Action, Key, Mode};
 use crate::layout::Areas;
 
 /// The commands to run at startup: load what is cached, then refresh what is stale.
@@ -228,48 +228,61 @@ fn on_auth(state: &mut State, m: AuthMsg) -> Vec<Cmd> {
                 si.progress = None;
             }
         }
+        AuthMsg::MissingScope {
+            scope,
+            message,
+            from_env,
+        } => {
+            let text = if from_env {
+                message
+            } else {
+                if !state.missing_scopes.contains(&scope) {
+                    state.missing_scopes.push(scope);
+                }
+                let key = state.keys.hint(Action::SignIn);
+                format!("{message} — press {key} to sign in again")
+            };
+            notice(state, NoticeKind::Error, text);
+        }
+        AuthMsg::Revoked { message } => {
+            state.session = Session::Anonymous;
+            state.signin = Some(SignIn::starting(Some(message)));
+            return vec![start_sign_in(state)];
+        }
     }
     vec![]
 }
 
-/// Keys on the sign-in screen: copy the code, open the browser, cancel, try again, quit.
+/// Keys on the sign-in screen, from its own table: copy the code, open the page, cancel, try
+/// again, quit.
 fn on_signin_key(state: &mut State, key: Key) -> Vec<Cmd> {
     let Some(si) = &mut state.signin else {
         return vec![];
     };
-    let action = state.keys.action(key);
-    if matches!(action, Some(Action::Quit)) {
-        state.quit = true;
+    let Some(action) = state.keys.action_in(Mode::SignIn, key) else {
         return vec![];
-    }
-    let ch = match key.code {
-        KeyCode::Char(c) if !key.ctrl => Some(c),
-        _ => None,
     };
-    match (&si.phase, key.code, ch) {
-        (Phase::Code { user_code, .. }, _, Some('c')) => {
+    let showing_code = matches!(si.phase, Phase::Code { .. });
+    match (action, &si.phase) {
+        (Action::Quit, _) => {
+            state.quit = true;
+            vec![]
+        }
+        (Action::CopyCode, Phase::Code { user_code, .. }) => {
             let code = user_code.clone();
             notice(state, NoticeKind::Info, format!("Copied {code}"));
             vec![SystemCmd::Copy(code).into()]
         }
         (
+            Action::Confirm | Action::OpenPage,
             Phase::Code {
                 verification_uri, ..
             },
-            KeyCode::Enter,
-            _,
-        )
-        | (
-            Phase::Code {
-                verification_uri, ..
-            },
-            _,
-            Some('o'),
         ) => match feed::sanitize::safe_url(verification_uri) {
             Some(url) => vec![SystemCmd::OpenUrl(url).into()],
             None => vec![],
         },
-        (Phase::Starting | Phase::Code { .. } | Phase::Verifying, KeyCode::Esc, _) => {
+        (Action::Back, Phase::Starting | Phase::Code { .. } | Phase::Verifying) => {
             si.phase = Phase::Stopped {
                 message: "Sign-in cancelled.".into(),
             };
@@ -278,7 +291,7 @@ fn on_signin_key(state: &mut State, key: Key) -> Vec<Cmd> {
             state.requests.auth = state.requests.fresh();
             vec![GithubCmd::CancelSignIn.into()]
         }
-        (Phase::Stopped { .. }, KeyCode::Enter, _) | (Phase::Stopped { .. }, _, Some('r')) => {
+        (Action::Confirm | Action::Retry, Phase::Stopped { .. }) if !showing_code => {
             si.phase = Phase::Starting;
             vec![start_sign_in(state)]
         }
@@ -338,17 +351,16 @@ fn on_key(state: &mut State, key: Key) -> Vec<Cmd> {
     if state.search.as_ref().is_some_and(|s| s.editing) {
         return on_search_key(state, key);
     }
-    let action = state.keys.action(key);
     if state.help {
-        // The overlay is modal: it closes on its own key, Esc or q; Ctrl-C still quits.
-        match action {
-            Some(Action::Help | Action::Back) => state.help = false,
-            Some(Action::Quit) if key.ctrl => state.quit = true,
-            Some(Action::Quit) => state.help = false,
+        // The overlay is modal, with its own table: close (Esc, ?, q) or quit (Ctrl-c).
+        match state.keys.action_in(Mode::Help, key) {
+            Some(Action::Back) => state.help = false,
+            Some(Action::Quit) => state.quit = true,
             _ => {}
         }
         return vec![];
     }
+    let action = state.keys.action(key);
     if let Some(action) = action {
         return on_action(state, action);
     }
@@ -519,6 +531,12 @@ fn on_action(state: &mut State, action: Action) -> Vec<Cmd> {
             );
             load_headlines(state)
         }
+        Action::SignIn => {
+            state.signin = Some(SignIn::starting(None));
+            vec![start_sign_in(state)]
+        }
+        // The sign-in screen's own actions: nothing in the reader.
+        Action::Confirm | Action::OpenPage | Action::CopyCode | Action::Retry => vec![],
         Action::Search => {
             let s = state.search.get_or_insert_with(Default::default);
             s.editing = true;
@@ -742,7 +760,7 @@ fn start_sign_in(state: &mut State) -> Cmd {
     state.requests.auth = state.requests.fresh();
     GithubCmd::StartSignIn {
         attempt: state.requests.auth,
-        scopes: Vec::new(),
+        scopes: state.missing_scopes.clone(),
     }
     .into()
 }

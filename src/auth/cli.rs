@@ -215,6 +215,23 @@ pub async fn status_with<O: Write, E: Write>(
                 s.scopes.join(", ")
             };
             writeln!(out, "  Scopes: {scopes}")?;
+            for f in super::scopes::Feature::ALL {
+                let (mark, note) = if super::scopes::grants(&s.scopes, f.scope()) {
+                    ("✓", "")
+                } else {
+                    ("✗", ": sign in again to grant it (`newsroom login`)")
+                };
+                writeln!(out, "  {mark} `{}`: {}{note}", f.scope(), f.purpose())?;
+            }
+            if let Some(r) = s.rate {
+                writeln!(
+                    out,
+                    "  API rate limit: {} of {} requests left, renews at {}",
+                    r.remaining,
+                    r.limit,
+                    r.reset.format("%H:%M UTC")
+                )?;
+            }
             if let Some(at) = s.credentials.expires_at {
                 let left = at.duration_since(SystemTime::now()).unwrap_or_default();
                 let renew = if s.credentials.refresh.is_some() {

@@ -64,6 +64,8 @@ pub struct User {
     /// From `X-OAuth-Scopes`; `None` when GitHub sent no such header (GitHub App tokens,
     /// fine-grained tokens).
     pub scopes: Option<Vec<String>>,
+    /// The rate-limit budget left, from the answer's headers.
+    pub rate: Option<crate::model::RateLimit>,
 }
 
 /// GitHub's API and token endpoint for one host.
@@ -110,6 +112,7 @@ impl GithubApi {
             .get("x-oauth-scopes")
             .and_then(|v| v.to_str().ok())
             .map(parse_scopes);
+        let rate = crate::model::RateLimit::from_headers(resp.headers());
         let body = http::read_capped(resp)
             .await
             .map_err(|e| ApiError::Network(describe(&e)))?;
@@ -136,6 +139,7 @@ impl GithubApi {
             login: raw.login,
             name: raw.name.map(|n| server_text(&n)).filter(|n| !n.is_empty()),
             scopes,
+            rate,
         })
     }
 

@@ -11,6 +11,7 @@ pub mod cli;
 pub mod device;
 pub mod github;
 mod http;
+pub mod scopes;
 pub mod token;
 pub mod token_store;
 
@@ -131,6 +132,8 @@ pub struct SignedIn {
     pub scopes: Vec<String>,
     pub source: TokenSource,
     pub credentials: Credentials,
+    /// GitHub's rate-limit budget as of the check.
+    pub rate: Option<crate::model::RateLimit>,
 }
 
 /// What a stored token turned out to be at startup.
@@ -284,7 +287,7 @@ impl Auth {
             self.http.clone(),
             &self.settings.web_url,
             client_id,
-            &crate::github::scopes_to_ask(&self.settings.scopes, extra),
+            &scopes::to_ask(&self.settings.scopes, extra),
         )
         .with_time_unit(self.settings.time_unit))
     }
@@ -329,6 +332,7 @@ impl Auth {
             scopes: creds.scopes.clone(),
             source,
             credentials: creds,
+            rate: user.rate,
         })
     }
 
@@ -408,6 +412,7 @@ impl Auth {
                     scopes,
                     source,
                     credentials: creds,
+                    rate: user.rate,
                 }))
             }
             Err(e) if e.is_offline() => offline(e.to_string(), &creds),

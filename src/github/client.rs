@@ -20,6 +20,7 @@ use chrono::{DateTime, Utc};
 use reqwest::header::{HeaderMap, HeaderValue};
 
 use crate::auth::Token;
+pub use crate::model::RateLimit;
 use crate::model::Validators;
 
 const API_VERSION: &str = "2022-11-28";
@@ -56,14 +57,6 @@ pub enum GithubError {
     /// A URL outside the configured API host: the token is never sent there.
     #[error("refused to send the GitHub token to {0}: it is not the configured GitHub API host")]
     ForeignHost(String),
-}
-
-/// The rate-limit budget GitHub reported last.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RateLimit {
-    pub limit: u64,
-    pub remaining: u64,
-    pub reset: DateTime<Utc>,
 }
 
 /// A successful answer (2xx or a 304 turned into the cached body).
@@ -276,26 +269,8 @@ impl GithubClient {
     }
 
     fn note_rate(&self, headers: &HeaderMap) {
-        let num = |h: &str| {
-            headers
-                .get(h)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.trim().parse::<u64>().ok())
-        };
-        if let (Some(limit), Some(remaining), Some(reset)) = (
-            num("x-ratelimit-limit"),
-            num("x-ratelimit-remaining"),
-            num("x-ratelimit-reset"),
-        ) {
-            let reset = i64::try_from(reset)
-                .ok()
-                .and_then(|r| DateTime::from_timestamp(r, 0))
-                .unwrap_or_else(Utc::now);
-            self.memory().rate = Some(RateLimit {
-                limit,
-                remaining,
-                reset,
-            });
+        if let Some(rate) = RateLimit::from_headers(headers) {
+            self.memory().rate = Some(rate);
         }
     }
 

@@ -8,7 +8,7 @@ use std::time::SystemTime;
 use tokio::sync::Mutex;
 
 use super::client::{GithubClient, GithubError, Response};
-use super::scopes::{Feature, MissingScope, grants};
+use crate::auth::scopes::{Feature, MissingScope, grants};
 use crate::auth::{Auth, Credentials, SignedIn, TokenSource};
 
 /// Cheap to clone; clones share the token, its renewal and the client's memory.

@@ -68,6 +68,11 @@ impl GithubExecutor {
                 });
             }
             GithubCmd::StartSignIn { attempt, scopes } => {
+                // The union: what the features found missing and what the token had.
+                let mut scopes = scopes;
+                if let Some(s) = self.session() {
+                    scopes.extend(s.scopes());
+                }
                 let (tx, slot) = (self.tx.clone(), self.session.clone());
                 let task = tokio::spawn(async move {
                     let progress = tx.clone();

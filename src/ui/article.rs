@@ -8,10 +8,10 @@ use ratatui::widgets::{Block, Padding, Paragraph, Wrap};
 
 use crate::app::article::LineKind;
 use crate::app::{ArticleView, Focus, State};
-use crate::theme::Theme;
 
 /// The visible rows only: the article was wrapped once, when it arrived or the size changed.
-fn visible<'a>(a: &'a ArticleView, theme: &Theme, rows: usize) -> Text<'a> {
+fn visible<'a>(a: &'a ArticleView, state: &State, rows: usize) -> Text<'a> {
+    let theme = &state.theme;
     let lines =
         a.lines
             .iter()
@@ -22,7 +22,14 @@ fn visible<'a>(a: &'a ArticleView, theme: &Theme, rows: usize) -> Text<'a> {
                 LineKind::Meta => Line::styled(text.as_str(), theme.dim()),
                 LineKind::Link => Line::styled(text.as_str(), theme.link()),
                 LineKind::Body => Line::raw(text.as_str()),
-                LineKind::Hint => Line::styled(text.as_str(), theme.dim()),
+                // Named by the key in effect; one short line.
+                LineKind::Hint => Line::styled(
+                    format!(
+                        "No text in the feed: {} opens the article in the browser.",
+                        state.keys.hint(crate::keys::Action::OpenInBrowser)
+                    ),
+                    theme.dim(),
+                ),
             });
     Text::from(lines.collect::<Vec<_>>())
 }
@@ -35,7 +42,10 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
         .border_style(theme.border(focused));
     let Some(a) = &state.article else {
         let hint = Paragraph::new(Line::from(vec![Span::styled(
-            "Select a headline and press Enter to read it.",
+            format!(
+                "Select a headline and press {} to read it.",
+                state.keys.hint(crate::keys::Action::Open)
+            ),
             theme.dim(),
         )]))
         .wrap(Wrap { trim: true })
@@ -51,7 +61,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
         title = format!(" Article · {pct}% ");
     }
     frame.render_widget(
-        Paragraph::new(visible(a, theme, shown)).block(block.title(title)),
+        Paragraph::new(visible(a, state, shown)).block(block.title(title)),
         area,
     );
 }

@@ -9,6 +9,7 @@ use ratatui::widgets::{Block, HighlightSpacing, List, ListItem, ListState, Parag
 
 use super::text::{age, fit, spinner};
 use crate::app::{FeedStatus, Filter, Focus, State};
+use crate::keys::Action;
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
     let theme = &state.theme;
@@ -47,7 +48,10 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
     if let Some(search) = &state.search {
         if state.headlines.is_empty() {
             let msg = if search.query.trim().is_empty() {
-                "Type to search headlines and articles in every publication. Esc closes.".to_owned()
+                format!(
+                    "Type to search headlines and articles in every publication. {} closes.",
+                    state.keys.hint(Action::Back)
+                )
             } else {
                 format!("Nothing matches \"{}\".", fit(&search.query, 60).trim_end())
             };
@@ -62,7 +66,11 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
     } else if let FeedStatus::Failed(why) = &p.status {
         let line = Line::styled(
             fit(
-                &format!("{}: {why} — r to retry", p.name),
+                &format!(
+                    "{}: {why} — {} to retry",
+                    p.name,
+                    state.keys.hint(Action::Refresh)
+                ),
                 usize::from(rows.width),
             ),
             theme.error(),

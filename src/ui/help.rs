@@ -8,6 +8,7 @@ use unicode_width::UnicodeWidthStr;
 
 use super::text::fit;
 use crate::app::State;
+use crate::keys::{Action, Mode};
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
     let names: Vec<String> = state.pubs.iter().map(|p| p.name.clone()).collect();
@@ -32,7 +33,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
     };
     let block = Block::bordered()
         .title(" Keys ")
-        .title_bottom(Line::from(" Esc or ? closes ").right_aligned())
+        .title_bottom(Line::from(format!(" {} closes ", closes(state))).right_aligned())
         .padding(Padding::horizontal(1));
     let inner = block.inner(popup);
     frame.render_widget(Clear, popup);
@@ -60,4 +61,16 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
             .collect();
         frame.render_widget(Paragraph::new(lines), *col);
     }
+}
+
+/// "Esc or ? closes", from the help mode's table.
+fn closes(state: &State) -> String {
+    let keys: Vec<String> = state
+        .keys
+        .keys_in(Mode::Help, Action::Back)
+        .iter()
+        .filter(|k| k.to_string() != "q")
+        .map(ToString::to_string)
+        .collect();
+    keys.join(" or ")
 }

@@ -21,8 +21,10 @@ pub fn draw(frame: &mut Frame, state: &State) {
     let areas = Areas::of((area.width, area.height));
     if areas.too_small {
         let msg = format!(
-            "Terminal too small ({}x{}).\nnewsroom needs at least {MIN_WIDTH}x{MIN_HEIGHT}.\nEnlarge the window, or q to quit.",
-            area.width, area.height
+            "Terminal too small ({}x{}).\nnewsroom needs at least {MIN_WIDTH}x{MIN_HEIGHT}.\nEnlarge the window, or {} to quit.",
+            area.width,
+            area.height,
+            state.keys.hint(crate::keys::Action::Quit)
         );
         let y = area.height.saturating_sub(3) / 2;
         let rect = ratatui::layout::Rect {

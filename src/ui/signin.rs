@@ -9,6 +9,7 @@ use tui_big_text::{BigText, PixelSize};
 
 use crate::app::{NoticeKind, Phase, SignIn, State};
 use crate::feed::sanitize::{clean, clean_line};
+use crate::keys::{Action, Mode};
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, si: &SignIn) {
     let theme = &state.theme;
@@ -30,7 +31,15 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, si: &SignIn) {
         Phase::Stopped { message } => {
             lines.extend(clean(message).lines().map(|l| Line::raw(l.to_owned())));
             lines.push(Line::raw(""));
-            lines.push(Line::styled("Enter tries again · q quits", theme.dim()));
+            let k = |a| state.keys.hint_in(Mode::SignIn, a);
+            lines.push(Line::styled(
+                format!(
+                    "{} tries again · {} quits",
+                    k(Action::Confirm),
+                    k(Action::Quit)
+                ),
+                theme.dim(),
+            ));
         }
         Phase::Code {
             user_code,
@@ -142,15 +151,19 @@ fn draw_code(
         ));
         lines.push(Line::raw(""));
     }
-    lines.push(Line::styled(
-        "Enter or o  open the page in your browser",
-        theme.dim(),
-    ));
-    lines.push(Line::styled("c           copy the code", theme.dim()));
-    lines.push(Line::styled(
-        "Esc         cancel          q  quit",
-        theme.dim(),
-    ));
+    let k = |a| state.keys.hint_in(Mode::SignIn, a);
+    let open = format!("{} or {}", k(Action::Confirm), k(Action::OpenPage));
+    let pad = open.chars().count().max(4) + 2;
+    for (keys, what) in [
+        (open.clone(), "open the page in your browser".to_owned()),
+        (k(Action::CopyCode), "copy the code".to_owned()),
+        (
+            k(Action::Back),
+            format!("cancel          {}  quit", k(Action::Quit)),
+        ),
+    ] {
+        lines.push(Line::styled(format!("{keys:<pad$}{what}"), theme.dim()));
+    }
     if let Some(n) = &state.notice {
         let style = if n.kind == NoticeKind::Error {
             theme.error()

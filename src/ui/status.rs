@@ -8,13 +8,15 @@ use ratatui::widgets::Paragraph;
 
 use super::text::{fit, spinner};
 use crate::app::{FeedStatus, NoticeKind, Session, State};
+use crate::keys::Action;
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
     let theme = &state.theme;
+    let (help, quit) = (state.keys.hint(Action::Help), state.keys.hint(Action::Quit));
     let hints = if area.width >= 60 {
-        " ? help  q quit "
+        format!(" {help} help  {quit} quit ")
     } else {
-        " ? help "
+        format!(" {help} help ")
     };
     let [left, right] = Layout::horizontal([
         Constraint::Min(1),

@@ -398,3 +398,24 @@ fn a_hostile_feed_renders_inert_in_every_screen() {
         }
     }
 }
+
+#[test]
+fn every_hint_names_the_key_in_effect() {
+    let keys = KeyMap::new(
+        &[
+            ("quit".into(), vec!["x".into()]),
+            ("help".into(), vec!["F".into()]),
+            ("refresh".into(), vec!["Ctrl-r".into()]),
+        ],
+        &[],
+    )
+    .unwrap();
+    let mut s = with_headlines((80, 24));
+    s.keys = keys;
+    s.pubs[0].status = FeedStatus::Failed("HTTP 500".into());
+    s.headlines.clear();
+    let screen = render(&s);
+    assert!(screen.contains("F help  x quit"), "{screen}");
+    assert!(screen.contains("Ctrl-r to retry"), "{screen}");
+    assert!(!screen.contains("q quit"), "{screen}");
+}

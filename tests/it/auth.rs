@@ -656,6 +656,14 @@ async fn cli_login_status_logout_with_the_insecure_file() {
         "{out_s}"
     );
     assert!(out_s.contains("Scopes: read:user, gist"), "{out_s}");
+    assert!(
+        out_s.contains("✓ `read:user`: your GitHub login"),
+        "which features the scopes enable: {out_s}"
+    );
+    assert!(
+        out_s.contains("API rate limit: 4998 of 5000 requests left"),
+        "the budget left, from GitHub's headers: {out_s}"
+    );
     assert!(out_s.contains("unencrypted file"), "{out_s}");
     assert!(
         err_s.contains("warning"),

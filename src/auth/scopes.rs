@@ -62,7 +62,7 @@ impl fmt::Display for MissingScope {
                 f,
                 "the token in {} lacks the `{scope}` scope, needed for {purpose}: give that \
                  token the scope, or unset the variable and sign in",
-                crate::auth::ENV_TOKEN
+                super::ENV_TOKEN
             )
         } else {
             write!(
@@ -74,8 +74,15 @@ impl fmt::Display for MissingScope {
     }
 }
 
-/// The scopes to ask for at sign-in: the configured ones, what each feature needs, and what the
-/// token already had (signing in again never takes a scope away).
+/// The scopes a sign-in asks for: what each feature needs, the configured ones, and `extra`
+/// (what a feature found missing, plus what the token had: signing in again never takes a
+/// scope away).
+pub fn to_ask(configured: &[String], extra: &[String]) -> Vec<String> {
+    let features: Vec<String> = Feature::ALL.iter().map(|f| f.scope().to_owned()).collect();
+    union(&[&features, configured, extra])
+}
+
+/// The scopes of every set, each once, in order of first appearance.
 pub fn union(sets: &[&[String]]) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for s in sets.iter().flat_map(|s| s.iter()) {
