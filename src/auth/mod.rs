@@ -118,7 +118,7 @@ pub enum AuthEvent {
     /// Approved: checking the token with `/user` and storing it.
     Verifying,
     /// Only from [`Auth::spawn_sign_in`]: the end.
-    Done(SignedIn),
+    Done(Box<SignedIn>),
     /// Only from [`Auth::spawn_sign_in`]: the end.
     Failed(AuthError),
 }
@@ -347,7 +347,7 @@ impl Auth {
         tokio::spawn(async move {
             let progress = tx.clone();
             let end = match this.sign_in(storage, move |e| drop(progress.send(e))).await {
-                Ok(done) => AuthEvent::Done(done),
+                Ok(done) => AuthEvent::Done(Box::new(done)),
                 Err(e) => AuthEvent::Failed(e),
             };
             let _ = tx.send(end);

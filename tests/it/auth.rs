@@ -401,7 +401,7 @@ async fn spawned_sign_in_reports_every_step_and_stores_the_token() {
                 saw.push("waiting");
             }
             AuthEvent::Verifying => saw.push("verifying"),
-            AuthEvent::Done(s) => break s,
+            AuthEvent::Done(s) => break *s,
             other => panic!("unexpected {other:?}"),
         }
     };
@@ -946,7 +946,7 @@ async fn debug_output_never_contains_a_secret() {
         format!("{signed:#?}"),
         format!("{creds:?}"),
         format!("{session:?}"),
-        format!("{:?}", AuthEvent::Done(signed.clone())),
+        format!("{:?}", AuthEvent::Done(Box::new(signed.clone()))),
         format!("{} {}", creds.access, creds.refresh.as_ref().unwrap()),
     ];
     let device_codes = gh.device_codes();
