@@ -17,7 +17,6 @@ use unicode_width::UnicodeWidthStr;
 
 use crate::config::{Config, ConfigError, DEFAULT_TOML, Publication, validate_feed_url};
 use crate::feed::sanitize;
-use crate::opml::UniqueNames;
 
 /// What a new config file starts as: the example config (every setting with its default,
 /// documented), under a header saying where it came from.
@@ -579,6 +578,14 @@ pub fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
 mod tests {
     use super::*;
 
+    #[test]
+    fn unique_names_counts_up() {
+        let mut u = UniqueNames::with_taken(["A", "A (2)"]);
+        assert_eq!(u.make_unique("A"), "A (3)");
+        assert_eq!(u.make_unique("B"), "B");
+        assert_eq!(u.make_unique("B"), "B (2)");
+    }
+
     fn p() -> &'static Path {
         Path::new("config.toml")
     }
@@ -757,5 +764,34 @@ mod tests {
         );
         assert_eq!(lines[1].find("https"), lines[2].find("http"));
         assert_eq!(lines[1].len(), lines[2].len(), "{out}");
+    }
+}
+
+/// Keeps names unique by adding " (2)", " (3)", ... to repeats. Remembers where each name's
+/// count got to, so ten thousand entries all called "Feed" stay linear.
+#[derive(Default)]
+pub(crate) struct UniqueNames {
+    taken: std::collections::HashSet<String>,
+    next: std::collections::HashMap<String, usize>,
+}
+
+impl UniqueNames {
+    pub(crate) fn with_taken<'a>(names: impl IntoIterator<Item = &'a str>) -> Self {
+        Self {
+            taken: names.into_iter().map(str::to_owned).collect(),
+            next: std::collections::HashMap::new(),
+        }
+    }
+
+    pub(crate) fn make_unique(&mut self, wanted: &str) -> String {
+        let mut name = wanted.to_owned();
+        let mut n = self.next.get(wanted).copied().unwrap_or(2);
+        while self.taken.contains(&name) {
+            name = format!("{wanted} ({n})");
+            n += 1;
+        }
+        self.next.insert(wanted.to_owned(), n);
+        self.taken.insert(name.clone());
+        name
     }
 }

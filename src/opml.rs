@@ -20,7 +20,7 @@ use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
 use quick_xml::{Reader, Writer, XmlVersion};
 
 use crate::config::{Publication, validate_feed_url};
-use crate::config_edit::{self, AddReport, ConfigEditError};
+use crate::config_edit::{self, AddReport, ConfigEditError, UniqueNames};
 use crate::feed::sanitize;
 
 /// Larger than any real subscription list (thousands of feeds are a few hundred KiB); a cap so a
@@ -296,35 +296,6 @@ fn accept(entry: &Entry) -> Result<String, String> {
         ));
     }
     validate_feed_url(url).map_err(|why| format!("the address {why}"))
-}
-
-/// Keeps names unique by adding " (2)", " (3)", ... to repeats. Remembers where each name's
-/// count got to, so ten thousand entries all called "Feed" stay linear.
-#[derive(Default)]
-pub(crate) struct UniqueNames {
-    taken: std::collections::HashSet<String>,
-    next: HashMap<String, usize>,
-}
-
-impl UniqueNames {
-    pub(crate) fn with_taken<'a>(names: impl IntoIterator<Item = &'a str>) -> Self {
-        Self {
-            taken: names.into_iter().map(str::to_owned).collect(),
-            next: HashMap::new(),
-        }
-    }
-
-    pub(crate) fn make_unique(&mut self, wanted: &str) -> String {
-        let mut name = wanted.to_owned();
-        let mut n = self.next.get(wanted).copied().unwrap_or(2);
-        while self.taken.contains(&name) {
-            name = format!("{wanted} ({n})");
-            n += 1;
-        }
-        self.next.insert(wanted.to_owned(), n);
-        self.taken.insert(name.clone());
-        name
-    }
 }
 
 /// Text of an OPML file: a BOM wins, then the XML declaration's encoding, then UTF-8 (invalid
@@ -696,13 +667,5 @@ mod tests {
         );
         assert_eq!(r.refused.len(), 1);
         assert!(r.refused[0].reason.contains("entities"), "{}", r.refused[0]);
-    }
-
-    #[test]
-    fn unique_names_counts_up() {
-        let mut u = UniqueNames::with_taken(["A", "A (2)"]);
-        assert_eq!(u.make_unique("A"), "A (3)");
-        assert_eq!(u.make_unique("B"), "B");
-        assert_eq!(u.make_unique("B"), "B (2)");
     }
 }

@@ -313,13 +313,16 @@ async fn global_cap_holds_at_the_server() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_busy_host_does_not_hold_up_another() {
-    let slow = many_feeds(4).with_latency(Duration::from_millis(400));
+    let slow = many_feeds(4);
     let fast = FeedServer::start([("/f", Route::feed(RSS))]);
     let f = fetcher(FetchSettings {
         per_host: 1,
         concurrency: 2,
         ..FetchSettings::default()
     });
+    // The busy host answers nothing until released: its queue (one in flight, three waiting
+    // for the per-host slot) stands still for exactly as long as the test needs.
+    slow.hold();
     let queued = {
         let f = f.clone();
         let urls: Vec<String> = (0..4).map(|i| slow.url(&format!("/f{i}"))).collect();
@@ -329,21 +332,20 @@ async fn a_busy_host_does_not_hold_up_another() {
             futures::future::join_all(gets).await
         })
     };
-    // Let the slow host's queue form, then fetch from the other host.
-    for _ in 0..2000 {
-        if slow.max_in_flight() > 0 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
+    assert!(
+        slow.wait_in_flight(1, Duration::from_secs(20)),
+        "the busy host got its first request"
+    );
     f.get(&fast.url("/f"), &Validators::default())
         .await
-        .expect("fast host");
-    // Ordering, not timing: the slow host's queue (4 x 400 ms, one at a time) is still draining.
-    assert!(
-        slow.total_requests() < 4,
-        "the other host waited behind the busy one"
+        .expect("the other host is served while the busy one holds its slot");
+    assert_eq!(
+        slow.total_requests(),
+        0,
+        "the busy host has answered nothing yet"
     );
+    assert_eq!(slow.in_flight(), 1, "its per-host cap held the rest back");
+    slow.release();
     for r in queued.await.expect("task") {
         r.expect("slow fetch");
     }

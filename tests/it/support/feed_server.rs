@@ -133,6 +133,11 @@ struct State {
     in_flight: AtomicUsize,
     max_in_flight: AtomicUsize,
     peers: Mutex<HashSet<SocketAddr>>,
+    /// While set, every request waits before it is answered (see [`FeedServer::hold`]).
+    held: Mutex<bool>,
+    gate: std::sync::Condvar,
+    /// Signalled when a request arrives, for [`FeedServer::wait_in_flight`].
+    arrived: std::sync::Condvar,
 }
 
 /// The running server; stops when dropped.
@@ -228,6 +233,35 @@ impl FeedServer {
         self.state.log.lock().expect("log").clone()
     }
 
+    /// From now on requests wait, unanswered, until [`Self::release`]: a test can hold a server
+    /// busy for exactly as long as it needs, without guessing how long that is.
+    pub fn hold(&self) {
+        *self.state.held.lock().expect("held") = true;
+    }
+
+    pub fn release(&self) {
+        *self.state.held.lock().expect("held") = false;
+        self.state.gate.notify_all();
+    }
+
+    /// Waits (bounded) until `n` requests are being handled at once.
+    pub fn wait_in_flight(&self, n: usize, timeout: Duration) -> bool {
+        let held = self.state.held.lock().expect("held");
+        let (_g, res) = self
+            .state
+            .arrived
+            .wait_timeout_while(held, timeout, |_| {
+                self.state.in_flight.load(Ordering::SeqCst) < n
+            })
+            .expect("wait");
+        !res.timed_out()
+    }
+
+    /// The requests being handled now.
+    pub fn in_flight(&self) -> usize {
+        self.state.in_flight.load(Ordering::SeqCst)
+    }
+
     /// The most requests this server was handling at one moment.
     pub fn max_in_flight(&self) -> usize {
         self.state.max_in_flight.load(Ordering::SeqCst)
@@ -241,6 +275,7 @@ impl FeedServer {
 
 impl Drop for FeedServer {
     fn drop(&mut self) {
+        self.release();
         self.server.unblock();
         if let Some(t) = self.acceptor.take() {
             let _ = t.join();
@@ -264,6 +299,11 @@ fn handle(state: &State, request: super::http::Request) {
     let latency = *state.latency.lock().expect("latency");
     if !latency.is_zero() {
         std::thread::sleep(latency);
+    }
+    {
+        let held = state.held.lock().expect("held");
+        state.arrived.notify_all();
+        let _open = state.gate.wait_while(held, |h| *h).expect("gate");
     }
 
     let route = route.unwrap_or_else(|| Route::status(404));
