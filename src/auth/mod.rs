@@ -29,6 +29,13 @@ pub use token_store::{StorageChoice, StoreError, TokenSource, TokenStore};
 
 /// Overrides `[github] client_id`.
 pub const ENV_CLIENT_ID: &str = "NEWSROOM_GITHUB_CLIENT_ID";
+/// newsroom's own OAuth app, when the build carries one (`NEWSROOM_GITHUB_CLIENT_ID` set at build
+/// time, as packagers do, the way `gh` ships its own); the config and the environment override
+/// it. A source build without it asks the user to register an app.
+pub const BUILT_IN_CLIENT_ID: Option<&str> = match option_env!("NEWSROOM_GITHUB_CLIENT_ID") {
+    Some(id) if !id.is_empty() => Some(id),
+    _ => None,
+};
 /// Supplies a token and bypasses the keyring (CI, scripts).
 pub const ENV_TOKEN: &str = "NEWSROOM_GITHUB_TOKEN";
 /// Hidden, for tests: how many milliseconds one of the server's seconds (poll interval, code
@@ -64,6 +71,12 @@ pub enum AuthError {
     NotSignedIn { host: String, why: Option<String> },
     #[error("invalid [github] settings: {0}")]
     Config(String),
+    /// The token in the environment is dead: signing in again cannot help while it is set.
+    #[error(
+        "GitHub rejects the token in {ENV_TOKEN} (revoked, expired or mistyped): unset the \
+         variable or set a valid token; signing in again cannot help while it is set"
+    )]
+    EnvTokenRejected,
     #[error("could not reach GitHub to check the token: {reason}")]
     Offline { reason: String },
     #[error(transparent)]
@@ -82,7 +95,9 @@ impl AuthError {
     /// The user has to sign in (again): no token, or the one we had is dead.
     pub fn needs_sign_in(&self) -> bool {
         match self {
-            Self::NotSignedIn { .. } | Self::Api(ApiError::Revoked) => true,
+            Self::NotSignedIn { .. } | Self::Api(ApiError::Revoked) | Self::EnvTokenRejected => {
+                true
+            }
             Self::Refresh(e) => !e.is_offline(),
             _ => false,
         }
@@ -201,7 +216,10 @@ impl AuthSettings {
             _ => Duration::from_secs(1),
         };
         Self {
-            client_id: env.client_id.or_else(|| cfg.client_id.clone()),
+            client_id: env
+                .client_id
+                .or_else(|| cfg.client_id.clone())
+                .or_else(|| BUILT_IN_CLIENT_ID.map(str::to_owned)),
             host: cfg.host.clone(),
             web_url,
             api_url: cfg.api_url.trim_end_matches('/').to_owned(),
@@ -416,6 +434,9 @@ impl Auth {
                 }))
             }
             Err(e) if e.is_offline() => offline(e.to_string(), &creds),
+            Err(ApiError::Revoked) if source == TokenSource::Env => {
+                Err(AuthError::EnvTokenRejected)
+            }
             Err(e) => {
                 if matches!(e, ApiError::Revoked) {
                     self.forget(&source).await;

@@ -790,6 +790,12 @@ async fn an_env_token_bypasses_the_store() {
     gh.revoke_all();
     let e = auth.resume().await.expect_err("revoked");
     assert!(!e.to_string().contains("fromENV"));
+    // ... and named as the cause: signing in again cannot help while it is set.
+    assert!(
+        e.to_string().contains("NEWSROOM_GITHUB_TOKEN") && e.to_string().contains("unset"),
+        "{e}"
+    );
+    assert_eq!(e.exit_code(), 4);
 }
 
 #[test]
