@@ -1,10 +1,9 @@
 //! Dispatch: one function per command line, all errors funnelled into [`Failure`] with the exit
 //! code it deserves.
 
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
-
-use clap::CommandFactory;
 
 use crate::cli::{Cli, Command};
 use crate::config::{Config, ConfigError};
@@ -37,6 +36,25 @@ impl Failure {
     }
 }
 
+/// Writes command output to stdout. A reader that went away (`newsroom man | head`) ends the
+/// command quietly with status 141, as SIGPIPE ends other Unix tools (newsroom cannot take
+/// SIGPIPE's default action: its network code relies on the signal being ignored).
+fn out(text: impl AsRef<[u8]>) -> Result<(), Failure> {
+    let mut stdout = std::io::stdout().lock();
+    stdout
+        .write_all(text.as_ref())
+        .and_then(|()| stdout.flush())
+        .map_err(|e| output_failure(&e))
+}
+
+fn output_failure(e: &std::io::Error) -> Failure {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        Failure::Quiet(141)
+    } else {
+        Failure::Runtime(format!("cannot write the output: {e}"))
+    }
+}
+
 impl From<ConfigError> for Failure {
     fn from(e: ConfigError) -> Self {
         Self::Usage(e.to_string())
@@ -58,37 +76,48 @@ pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
         Failure::Runtime("cannot find a home directory: set HOME, or pass --config and --db".into())
     })?;
     if cli.log_path {
-        println!("{}", paths.log_file().display());
+        out(format!("{}\n", paths.log_file().display()))?;
         return Ok(ExitCode::SUCCESS);
     }
     match &cli.command {
         Some(Command::Completions { shell }) => {
-            clap_complete::generate(
-                *shell,
-                &mut Cli::command(),
-                "newsroom",
-                &mut std::io::stdout(),
-            );
+            // Into a buffer first: `generate` panics when it cannot write.
+            let mut script = Vec::new();
+            let mut cmd = crate::cli::command(Some(&paths));
+            clap_complete::generate(*shell, &mut cmd, "newsroom", &mut script);
+            out(script)?;
             return Ok(ExitCode::SUCCESS);
         }
         Some(Command::Man) => {
-            clap_mangen::Man::new(Cli::command())
-                .render(&mut std::io::stdout())
-                .map_err(|e| Failure::Runtime(format!("cannot write the man page: {e}")))?;
+            out(crate::cli::man_page(&paths))?;
             return Ok(ExitCode::SUCCESS);
         }
         _ => {}
+    }
+    // A config file named on purpose must exist, or a typo would silently read the defaults.
+    // `add` and `import` are the exception: they create the file they are told to write.
+    let creates_config = matches!(
+        cli.command,
+        Some(Command::Add { .. } | Command::Import { .. })
+    );
+    if let Some(p) = &cli.config
+        && !creates_config
+        && !p.exists()
+    {
+        return Err(Failure::Usage(format!(
+            "{}: no such config file (--config or NEWSROOM_CONFIG)",
+            p.display()
+        )));
     }
     let config_file = cli
         .config
         .clone()
         .or_else(|| paths.config_file.clone())
         .ok_or_else(|| Failure::Usage("no config location: pass --config PATH".into()))?;
-    // The commands that edit the config create it when it does not exist yet.
-    let creates_config = matches!(
-        cli.command,
-        Some(Command::Add { .. } | Command::Import { .. } | Command::Remove { .. } | Command::List)
-    );
+    // The commands that edit the config create it when it does not exist yet; listing a
+    // missing default file shows the defaults.
+    let creates_config =
+        creates_config || matches!(cli.command, Some(Command::Remove { .. } | Command::List));
     let config = if creates_config && !config_file.exists() {
         Config::defaults()
     } else {
@@ -141,7 +170,10 @@ async fn command(ctx: &Context, cmd: Command) -> Result<ExitCode, Failure> {
             let opts = crate::headless::FetchOptions { force, json };
             let all_ok = crate::headless::fetch_command(&ctx.config, &ctx.db, opts)
                 .await
-                .map_err(|e| runtime(&e))?;
+                .map_err(|e| match e {
+                    crate::headless::HeadlessError::Output(e) => output_failure(&e),
+                    e => runtime(&e),
+                })?;
             if !all_ok {
                 return Err(Failure::Quiet(1));
             }
@@ -149,13 +181,13 @@ async fn command(ctx: &Context, cmd: Command) -> Result<ExitCode, Failure> {
         Command::Import { file } => {
             let outcome =
                 crate::opml::import_command(&ctx.config_file, &file).map_err(|e| runtime(&e))?;
-            print!("{}", outcome.message(&ctx.config_file));
+            out(outcome.message(&ctx.config_file))?;
         }
         Command::Export { output } => {
             let text = crate::opml::export_command(&ctx.config.publications, output.as_deref())
                 .map_err(|e| runtime(&e))?;
             if let Some(text) = text {
-                print!("{text}");
+                out(text)?;
             }
         }
         Command::Add { url, name } => {
@@ -164,20 +196,15 @@ async fn command(ctx: &Context, cmd: Command) -> Result<ExitCode, Failure> {
             let outcome = crate::discover::add_command(&ctx.config_file, &fetcher, &url, name)
                 .await
                 .map_err(|e| runtime(&e))?;
-            println!("{outcome}");
+            out(format!("{outcome}\n"))?;
         }
         Command::Remove { name } => {
-            println!(
-                "{}",
-                crate::config_edit::remove_command(&ctx.config_file, &name)
-                    .map_err(|e| runtime(&e))?
-            );
+            let message = crate::config_edit::remove_command(&ctx.config_file, &name)
+                .map_err(|e| runtime(&e))?;
+            out(format!("{message}\n"))?;
         }
         Command::List => {
-            print!(
-                "{}",
-                crate::config_edit::list_command(&ctx.config_file).map_err(|e| runtime(&e))?
-            );
+            out(crate::config_edit::list_command(&ctx.config_file).map_err(|e| runtime(&e))?)?;
         }
         Command::Completions { .. } | Command::Man => {}
     }
