@@ -20,7 +20,7 @@ use crate::store::{Only, SharedStore};
 use crate::ui;
 
 type OpenUrl = Box<dyn Fn(String, mpsc::UnboundedSender<Msg>) + Send + Sync>;
-type Copy = Box<dyn Fn(&str) -> std::io::Result<()> + Send + Sync>;
+type Copy = Box<dyn Fn(&str) -> std::io::Result<crate::app::Copied> + Send + Sync>;
 
 /// Side effects that leave the process: injectable so whole-app tests can watch them.
 pub struct Edges {
@@ -31,7 +31,8 @@ pub struct Edges {
 }
 
 impl Edges {
-    /// The real ones: `$BROWSER` or the platform opener, and OSC 52.
+    /// The real ones: `$BROWSER` or the platform opener, and the clipboard by the surest means
+    /// at hand (tmux, OSC 52, a desktop clipboard tool).
     pub fn system() -> Self {
         Self {
             open_url: Box::new(|url, tx| {
@@ -117,9 +118,8 @@ impl Runtime {
         match cmd {
             Cmd::OpenUrl(url) => (self.edges.open_url)(url, tx),
             Cmd::Copy(text) => {
-                if let Err(e) = (self.edges.copy)(&text) {
-                    let _ = tx.send(Msg::Problem(format!("Could not copy: {e}")));
-                }
+                let result = (self.edges.copy)(&text).map_err(|e| e.to_string());
+                let _ = tx.send(Msg::Copied { text, result });
             }
             Cmd::Refresh { urls, force } => {
                 let pubs: Vec<Publication> = self

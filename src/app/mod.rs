@@ -7,7 +7,7 @@ pub mod state;
 pub mod update;
 
 pub use keys::{Action, Key, KeyMap};
-pub use msg::{Cmd, FeedOutcome, Msg};
+pub use msg::{Cmd, Copied, FeedOutcome, Msg};
 pub use signin::{AuthMsg, Phase, SignIn};
 pub use state::{
     ArticleView, FeedStatus, Filter, Focus, Notice, NoticeKind, PubState, Search, Session, State,

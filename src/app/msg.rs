@@ -22,6 +22,16 @@ pub enum FeedOutcome {
     Failed(String),
 }
 
+/// How a copy reached a clipboard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Copied {
+    /// A program confirmed it: `tmux` (its buffer, and the outer terminal's clipboard as tmux's
+    /// `set-clipboard` allows), `wl-copy`, `xclip` or `xsel`.
+    By(&'static str),
+    /// Only an OSC 52 request went to the terminal; whether it obeyed cannot be known.
+    Osc52,
+}
+
 #[derive(Debug, Clone)]
 pub enum Msg {
     Key(KeyEvent),
@@ -46,6 +56,11 @@ pub enum Msg {
     UnreadCounts(HashMap<String, u32>),
     /// Something at an edge failed in a way the user should see (cache, browser, clipboard).
     Problem(String),
+    /// A copy to the clipboard ended: how it got there, or why it did not.
+    Copied {
+        text: String,
+        result: Result<Copied, String>,
+    },
     Info(String),
     Auth(super::signin::AuthMsg),
 }
@@ -82,7 +97,7 @@ pub enum Cmd {
     },
     /// Open an http(s) URL in the browser, without blocking the UI.
     OpenUrl(String),
-    /// Put text on the clipboard (OSC 52).
+    /// Put text on the clipboard; answered by [`Msg::Copied`].
     Copy(String),
     /// Check the stored token (in the background).
     CheckSession,

@@ -224,6 +224,36 @@ fn open_in_browser_only_for_http_links() {
 }
 
 #[test]
+fn copy_notices_say_what_actually_happened() {
+    let mut s = state();
+    s.notice = None;
+    ch(&mut s, 'y');
+    assert!(s.notice.is_none(), "nothing is claimed before the copy ran");
+    let text = |s: &State| s.notice.as_ref().map(|n| (n.kind, n.text.clone()));
+    let copied = |result| Msg::Copied {
+        text: "https://example.com/1".into(),
+        result,
+    };
+    update(&mut s, copied(Ok(Copied::By("tmux"))));
+    assert_eq!(
+        text(&s),
+        Some((NoticeKind::Info, "Copied https://example.com/1".into()))
+    );
+    update(&mut s, copied(Ok(Copied::Osc52)));
+    let (kind, t) = text(&s).unwrap();
+    assert_eq!(kind, NoticeKind::Info);
+    assert!(!t.starts_with("Copied") && t.contains("OSC 52"), "{t}");
+    update(&mut s, copied(Err("tmux load-buffer: no server".into())));
+    assert_eq!(
+        text(&s),
+        Some((
+            NoticeKind::Error,
+            "Could not copy: tmux load-buffer: no server".into()
+        ))
+    );
+}
+
+#[test]
 fn read_star_and_mark_all() {
     let mut s = state();
     assert_eq!(ch(&mut s, 'u'), [Cmd::SetRead { id: 1, read: true }]);

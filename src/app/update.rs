@@ -116,6 +116,19 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
             });
             vec![]
         }
+        Msg::Copied { text, result } => {
+            let (kind, text) = match result {
+                Ok(crate::app::Copied::By(_)) => (NoticeKind::Info, format!("Copied {text}")),
+                // Nothing confirms an OSC 52 request, so say what was done, not that it worked.
+                Ok(crate::app::Copied::Osc52) => (
+                    NoticeKind::Info,
+                    format!("Asked the terminal to copy {text} (OSC 52; some terminals ignore it)"),
+                ),
+                Err(e) => (NoticeKind::Error, format!("Could not copy: {e}")),
+            };
+            notice(state, kind, text);
+            vec![]
+        }
         Msg::Info(text) => {
             state.notice = Some(Notice {
                 text,
@@ -216,9 +229,7 @@ fn on_signin_key(state: &mut State, key: Key) -> Vec<Cmd> {
     };
     match (&si.phase, key.code, ch) {
         (Phase::Code { user_code, .. }, _, Some('c')) => {
-            let code = user_code.clone();
-            notice(state, NoticeKind::Info, format!("Copied {code}"));
-            vec![Cmd::Copy(code)]
+            vec![Cmd::Copy(user_code.clone())]
         }
         (
             Phase::Code {
@@ -400,10 +411,8 @@ fn on_action(state: &mut State, action: Action) -> Vec<Cmd> {
                     notice(state, NoticeKind::Info, format!("Opening {url}"));
                     vec![Cmd::OpenUrl(url)]
                 }
-                Some(url) => {
-                    notice(state, NoticeKind::Info, format!("Copied {url}"));
-                    vec![Cmd::Copy(url)]
-                }
+                // The notice comes with the answer, `Msg::Copied`: only then is it known.
+                Some(url) => vec![Cmd::Copy(url)],
                 None => {
                     notice(
                         state,
