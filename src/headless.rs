@@ -122,7 +122,7 @@ struct JsonLine<'a> {
 /// `{"name","url","status":"ok"|"not_modified"|"fresh"|"error","items","new","error"}`.
 pub fn json_line(r: &RefreshReport) -> String {
     let (status, items, new, error) = match &r.status {
-        RefreshStatus::Updated { new, items } => ("ok", Some(*items), *new, None),
+        RefreshStatus::Updated { new, items, .. } => ("ok", Some(*items), *new, None),
         RefreshStatus::NotModified => ("not_modified", None, 0, None),
         RefreshStatus::Fresh => ("fresh", None, 0, None),
         RefreshStatus::Failed { message, .. } => ("error", None, 0, Some(message.as_str())),
@@ -169,7 +169,7 @@ pub fn summary(reports: &[RefreshReport], elapsed: Duration) -> String {
     let width = names.iter().map(|n| n.width()).max().unwrap_or(0);
     for (r, name) in reports.iter().zip(&names) {
         let what = match &r.status {
-            RefreshStatus::Updated { new, items } => format!("{new} new ({items} in the feed)"),
+            RefreshStatus::Updated { new, items, .. } => format!("{new} new ({items} in the feed)"),
             RefreshStatus::NotModified => "not modified".to_owned(),
             RefreshStatus::Fresh => "still fresh, not fetched (--force fetches it)".to_owned(),
             RefreshStatus::Failed { message, .. } => format!("failed: {message}"),
@@ -194,7 +194,14 @@ mod tests {
 
     #[test]
     fn json_lines_have_every_key_in_order() {
-        let ok = report("BBC", RefreshStatus::Updated { new: 3, items: 40 });
+        let ok = report(
+            "BBC",
+            RefreshStatus::Updated {
+                new: 3,
+                items: 40,
+                first: false,
+            },
+        );
         assert_eq!(
             json_line(&ok),
             r#"{"name":"BBC","url":"http://127.0.0.1/BBC","status":"ok","items":40,"new":3,"error":null}"#
@@ -221,7 +228,14 @@ mod tests {
     fn summary_counts_new_and_failed_and_aligns_names() {
         let s = summary(
             &[
-                report("BBC", RefreshStatus::Updated { new: 2, items: 5 }),
+                report(
+                    "BBC",
+                    RefreshStatus::Updated {
+                        new: 2,
+                        items: 5,
+                        first: false,
+                    },
+                ),
                 report("Le Monde", RefreshStatus::Fresh),
                 report(
                     "CNN",

@@ -139,8 +139,8 @@ impl Runtime {
                         jobs.spawn(async move {
                             let report = refresh::refresh_one(&fetcher, &store, &p, force).await;
                             let outcome = match report.status {
-                                refresh::RefreshStatus::Updated { new, items } => {
-                                    FeedOutcome::Updated { new, items }
+                                refresh::RefreshStatus::Updated { new, items, first } => {
+                                    FeedOutcome::Updated { new, items, first }
                                 }
                                 refresh::RefreshStatus::NotModified => FeedOutcome::NotModified,
                                 refresh::RefreshStatus::Fresh => FeedOutcome::Fresh,

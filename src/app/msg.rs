@@ -15,6 +15,8 @@ pub enum FeedOutcome {
     Updated {
         new: usize,
         items: usize,
+        /// The cache held nothing of this publication before (see `store::MergeReport`).
+        first: bool,
     },
     NotModified,
     /// Skipped: the cached copy is still fresh.

@@ -189,7 +189,11 @@ fn refresh_marks_loading_and_a_failure_shows_on_that_publication_only() {
         &mut s,
         Msg::Refreshed {
             url: "https://b/".into(),
-            outcome: FeedOutcome::Updated { new: 2, items: 5 },
+            outcome: FeedOutcome::Updated {
+                new: 2,
+                items: 5,
+                first: false,
+            },
             at: now(),
         },
     );
@@ -450,4 +454,38 @@ fn tiny_terminals_and_resizes_never_panic() {
             ratatui::Terminal::new(ratatui::backend::TestBackend::new(w.max(1), h.max(1))).unwrap();
         t.draw(|f| crate::ui::draw(f, &s)).unwrap();
     }
+}
+
+#[test]
+fn a_first_fetch_announces_nothing_even_when_the_feed_repeats_guids() {
+    let mut s = state();
+    s.focus = Focus::Publications;
+    // 109 items, 98 unique, none cached before: the whole feed, not news that arrived.
+    update(
+        &mut s,
+        Msg::Refreshed {
+            url: "https://c/".into(),
+            outcome: FeedOutcome::Updated {
+                new: 98,
+                items: 109,
+                first: true,
+            },
+            at: now(),
+        },
+    );
+    assert_eq!(s.pubs[1].new, 0);
+    // Later arrivals are announced.
+    update(
+        &mut s,
+        Msg::Refreshed {
+            url: "https://c/".into(),
+            outcome: FeedOutcome::Updated {
+                new: 3,
+                items: 109,
+                first: false,
+            },
+            at: now(),
+        },
+    );
+    assert_eq!(s.pubs[1].new, 3);
 }

@@ -274,10 +274,12 @@ fn on_refreshed(
     };
     let mut cmds = vec![];
     let changed = match &outcome {
-        FeedOutcome::Updated { new, items } => {
+        FeedOutcome::Updated { new, first, .. } => {
             state.pubs[i].status = FeedStatus::Idle;
-            // A feed whose every item is new is a first fetch: nothing to announce.
-            if new < items && (i != state.selected || state.focus == Focus::Publications) {
+            // A first fetch brings the whole feed, not articles that arrived while reading:
+            // nothing to announce. (Comparing `new` with the feed's item count is not enough:
+            // a feed that repeats GUIDs has fewer new articles than items.)
+            if !first && (i != state.selected || state.focus == Focus::Publications) {
                 state.pubs[i].new += u32::try_from(*new).unwrap_or(u32::MAX);
             }
             *new > 0 || state.headlines_of.as_deref() != Some(url)

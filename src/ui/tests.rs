@@ -397,3 +397,26 @@ fn a_hostile_feed_renders_inert_in_every_screen() {
         }
     }
 }
+
+#[test]
+fn new_arrivals_stand_beside_the_unread_count_and_the_title_says_what_it_counts() {
+    let mut s = with_headlines(WIDE);
+    s.pubs[0].new = 2;
+    let screen = render(&s);
+    let row = screen.lines().nth(1).unwrap();
+    assert!(row.contains("BBC       3 +2"), "{row}");
+    assert!(
+        screen
+            .lines()
+            .next()
+            .unwrap()
+            .contains("BBC · 5 articles, 3 unread"),
+        "{screen}"
+    );
+    s.filter = app::Filter::Unread;
+    let top = render(&s).lines().next().unwrap().to_owned();
+    assert!(top.contains("BBC · 3 unread "), "{top}");
+    s.filter = app::Filter::Starred;
+    let top = render(&s).lines().next().unwrap().to_owned();
+    assert!(top.contains("BBC · 5 starred "), "{top}");
+}
