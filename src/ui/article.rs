@@ -6,14 +6,26 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span, Text};
 use ratatui::widgets::{Block, Padding, Paragraph, Wrap};
 
-use super::text::age;
+use super::text::{age, terminal_safe, wrap_line};
 use super::theme::Theme;
 use crate::app::{ArticleView, Focus, State};
 use crate::feed::sanitize::clean_line;
 
-fn text<'a>(a: &'a ArticleView, theme: &Theme, now: chrono::DateTime<chrono::Utc>) -> Text<'a> {
+/// The article as lines wrapped to `width` (see [`wrap_line`]: leads carried, links whole).
+fn lines(
+    a: &ArticleView,
+    theme: &Theme,
+    now: chrono::DateTime<chrono::Utc>,
+    width: usize,
+) -> Vec<Line<'static>> {
     let h = &a.article.headline;
-    let mut lines = vec![Line::styled(clean_line(&h.title), theme.title())];
+    let mut out = Vec::new();
+    let mut push = |text: &str, style: ratatui::style::Style| {
+        for l in wrap_line(&terminal_safe(text), width) {
+            out.push(Line::styled(l, style));
+        }
+    };
+    push(&clean_line(&h.title), theme.title());
     let mut meta = vec![clean_line(&a.article.publication)];
     if let Some(p) = h.published {
         meta.push(format!(
@@ -25,33 +37,33 @@ fn text<'a>(a: &'a ArticleView, theme: &Theme, now: chrono::DateTime<chrono::Utc
     if let Some(by) = &a.article.author {
         meta.push(format!("by {}", clean_line(by)));
     }
-    lines.push(Line::styled(meta.join(" · "), theme.dim()));
+    push(&meta.join(" · "), theme.dim());
     if let Some(link) = &h.link {
-        lines.push(Line::styled(clean_line(link), theme.link()));
+        push(&clean_line(link), theme.link());
     }
-    lines.push(Line::raw(""));
+    push("", ratatui::style::Style::new());
     if a.text.trim().is_empty() {
-        lines.push(Line::styled(
+        push(
             "This article has no text in the feed. o opens it in the browser.",
             theme.dim(),
-        ));
+        );
     } else {
-        lines.extend(a.text.lines().map(Line::raw));
+        for line in a.text.lines() {
+            push(line, ratatui::style::Style::new());
+        }
     }
-    Text::from(lines)
-}
-
-fn paragraph<'a>(
-    a: &'a ArticleView,
-    theme: &Theme,
-    now: chrono::DateTime<chrono::Utc>,
-) -> Paragraph<'a> {
-    Paragraph::new(text(a, theme, now)).wrap(Wrap { trim: false })
+    out
 }
 
 /// How many rows the article takes when wrapped to `width` (for scroll limits).
 pub fn line_count(a: &ArticleView, width: u16) -> usize {
-    paragraph(a, &Theme::default(), chrono::DateTime::UNIX_EPOCH).line_count(width)
+    lines(
+        a,
+        &Theme::default(),
+        chrono::DateTime::UNIX_EPOCH,
+        usize::from(width.max(1)),
+    )
+    .len()
 }
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
@@ -71,14 +83,21 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
         return;
     };
     let mut title = " Article ".to_owned();
-    let total = paragraph(a, theme, state.now).line_count(area.width.saturating_sub(4).max(1));
+    let lines = lines(
+        a,
+        theme,
+        state.now,
+        usize::from(area.width.saturating_sub(4).max(1)),
+    );
+    let total = lines.len();
     let shown = usize::from(area.height.saturating_sub(2));
     if total > shown {
         let pct = (usize::from(a.scroll) + shown).min(total) * 100 / total.max(1);
         title = format!(" Article · {pct}% ");
     }
+    // Already wrapped: ratatui's own wrapping would undo the leads and break the links.
     frame.render_widget(
-        paragraph(a, theme, state.now)
+        Paragraph::new(Text::from(lines))
             .block(block.title(title))
             .scroll((a.scroll, 0)),
         area,
