@@ -496,3 +496,23 @@ fn wrapped_quotes_and_items_keep_their_lead_and_links_stay_whole() {
         "the link stands whole on its own row:\n{screen}"
     );
 }
+
+#[test]
+fn the_reason_for_signing_in_again_is_shown_whole_beside_the_qr_code() {
+    let mut s = signing_in((100, 30), code_phase());
+    let why = "the GitHub token was revoked or is invalid: sign in again with `newsroom login`";
+    if let Some(si) = &mut s.signin {
+        si.reason = Some(why.into());
+    }
+    let screen = render(&s);
+    let text: String = screen
+        .lines()
+        .map(|l| l.trim_matches('"').trim_matches('│').trim())
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(text.contains(why), "{screen}");
+    assert!(
+        screen.contains('▀') || screen.contains('▄'),
+        "the QR code is still there:\n{screen}"
+    );
+}
