@@ -76,6 +76,10 @@ pub enum Command {
         /// The name to show (default: the feed's title).
         #[arg(long)]
         name: Option<String>,
+        /// When the page advertises several feeds, take the Nth (as listed; asked otherwise
+        /// when run in a terminal).
+        #[arg(long, value_name = "N")]
+        pick: Option<usize>,
     },
     /// Remove a publication by name.
     Remove { name: String },

@@ -47,6 +47,19 @@ fn out(text: impl AsRef<[u8]>) -> Result<(), Failure> {
         .map_err(|e| output_failure(&e))
 }
 
+/// Lists a page's feeds on stderr and reads the user's choice from the terminal.
+fn ask_which_feed(feeds: &[crate::discover::Choice]) -> Option<usize> {
+    eprintln!(
+        "This page advertises {} feeds:\n{}",
+        feeds.len(),
+        crate::discover::numbered(feeds)
+    );
+    eprint!("Add which one? [1-{}, Enter adds none] ", feeds.len());
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line).ok()?;
+    line.trim().parse::<usize>().ok()?.checked_sub(1)
+}
+
 fn output_failure(e: &std::io::Error) -> Failure {
     if e.kind() == std::io::ErrorKind::BrokenPipe {
         Failure::Quiet(141)
@@ -190,12 +203,26 @@ async fn command(ctx: &Context, cmd: Command) -> Result<ExitCode, Failure> {
                 out(text)?;
             }
         }
-        Command::Add { url, name } => {
+        Command::Add { url, name, pick } => {
+            use crate::discover::{AddError, Pick};
             let fetcher = crate::fetch::Fetcher::new(crate::tui::fetch_settings(&ctx.config.fetch))
                 .map_err(|e| runtime(&e))?;
-            let outcome = crate::discover::add_command(&ctx.config_file, &fetcher, &url, name)
-                .await
-                .map_err(|e| runtime(&e))?;
+            let pick = match pick {
+                Some(n) => Pick::Number(n),
+                None if std::io::IsTerminal::is_terminal(&std::io::stdin()) => {
+                    Pick::Ask(Box::new(ask_which_feed))
+                }
+                None => Pick::Refuse,
+            };
+            let outcome =
+                crate::discover::add_command(&ctx.config_file, &fetcher, &url, name, pick)
+                    .await
+                    .map_err(|e| match e {
+                        AddError::SeveralFeeds { .. } | AddError::PickOutOfRange { .. } => {
+                            Failure::Usage(e.to_string())
+                        }
+                        e => runtime(&e),
+                    })?;
             out(format!("{outcome}\n"))?;
         }
         Command::Remove { name } => {
