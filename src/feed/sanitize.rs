@@ -12,11 +12,13 @@
 /// clipboard writes — DCS, APC, PM, SOS and two-byte escapes), bidi overrides and isolates, and
 /// invisible format characters that can make text read differently from what it is.
 ///
-/// A C1 control goes alone and the text after it stays: in feeds they come from mis-decoding
-/// far more often than from attacks (a `”` read as windows-1252 and re-encoded is `â€` +
-/// U+009D, the OSC introducer), and once the control is gone the rest is plain text. An ESC
-/// string sequence (OSC, DCS, ...) that is never terminated loses only its introducer, so one
-/// stray `ESC ]` cannot hide the rest of an article.
+/// In feeds C1 controls come from mis-decoding far more often than from attacks (a `”` read
+/// as windows-1252 and re-encoded is `â€` + U+009D, the OSC introducer), so a C1 string
+/// introducer (OSC, DCS, SOS, PM, APC) takes its sequence with it only when a BEL or ST ends
+/// it on the same line, before any other introducer; otherwise the control goes alone and
+/// the text after it stays (it is plain text once the control is gone). Likewise an ESC string
+/// sequence that is never terminated loses only its introducer, so one stray `ESC ]` cannot
+/// hide the rest of an article.
 pub fn clean(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut chars = s.chars().peekable();
@@ -35,6 +37,8 @@ pub fn clean(s: &str) -> String {
             }
             '\u{2028}' | '\u{2029}' => out.push('\n'),
             '\u{1b}' => skip_escape(&mut chars, &mut no_terminator),
+            '\u{9b}' => skip_csi(&mut chars),
+            c if is_c1_string(c) => skip_c1_string(&mut chars),
             c if is_invisible(c) => {}
             c => out.push(c),
         }
@@ -171,6 +175,34 @@ fn skip_csi(chars: &mut Chars<'_>) {
                 return;
             }
             _ => return,
+        }
+    }
+}
+
+fn is_c1_string(c: char) -> bool {
+    matches!(c, '\u{90}' | '\u{98}' | '\u{9d}' | '\u{9e}' | '\u{9f}')
+}
+
+/// After a C1 string introducer: consumes the sequence if BEL or ST (U+009C or `ESC \`) ends
+/// it before a line break or another introducer. (Windows-1252, which is what mis-decoded
+/// text has been read as, maps no byte to U+009C.) Each character is looked at by one search
+/// only, so this is linear.
+fn skip_c1_string(chars: &mut Chars<'_>) {
+    let mut ahead = chars.clone();
+    while let Some(c) = ahead.next() {
+        match c {
+            '\u{7}' | '\u{9c}' => {
+                *chars = ahead;
+                return;
+            }
+            '\u{1b}' if ahead.peek() == Some(&'\\') => {
+                ahead.next();
+                *chars = ahead;
+                return;
+            }
+            '\n' | '\r' => return,
+            c if is_c1_string(c) => return,
+            _ => {}
         }
     }
 }
@@ -468,8 +500,12 @@ mod tests {
         assert_eq!(clean("x\x1bP1$qm\x1b\\y"), "xy");
         assert_eq!(clean("x\x1b_apc\x1b\\y\x1b^pm\x07z"), "xyz");
         assert_eq!(clean("x\x1b(By\x1bcz\x1b7w"), "xyzw");
-        // C1 controls go alone; what follows them is ordinary text.
-        assert_eq!(clean("x\u{9b}2Jy\u{9d}0;t\u{9c}z"), "x2Jy0;tz");
+        // A C1 sequence ended by BEL goes whole; without an end only the control goes.
+        assert_eq!(clean("x\u{9b}2Jy\u{9d}0;t\u{7}z"), "xyz");
+        assert_eq!(clean("x\u{9d}0;t\u{9c}z"), "xz");
+        assert_eq!(clean("x\u{9d}0;t"), "x0;t");
+        assert_eq!(clean("a\u{9d}b\u{9d}c\u{7}d"), "abd");
+        assert_eq!(clean("a\u{9d}b\nc\u{7}d"), "ab\ncd");
         // A CSI cut short by an ordinary word keeps the word.
         assert_eq!(clean("\x1b[\u{e9}t\u{e9}"), "\u{e9}t\u{e9}");
         // An OSC that never ends loses its introducer, not the text after it.

@@ -22,7 +22,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
     let Some(p) = state.selected_pub() else {
         let block = Block::bordered().title(" Headlines ");
         frame.render_widget(
-            Paragraph::new("No publications: add some to the config (see config.example.toml).")
+            Paragraph::new("No publications: add one with `newsroom add URL`, or list them in the config file (newsroom man shows where).")
                 .wrap(Wrap { trim: true })
                 .block(block),
             area,
