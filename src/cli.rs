@@ -3,7 +3,10 @@
 
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
+use roff::{Roff, bold, italic, roman};
+
+use crate::paths::Paths;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -12,7 +15,7 @@ use clap::{Parser, Subcommand};
     about = "A fast terminal news reader: RSS, Atom and JSON Feed in a split pane",
     long_about = "A fast terminal news reader: RSS, Atom and JSON Feed in a split pane.\n\n\
         Run with no command to read. Publications come from the config file \
-        (BBC and CNN by default); see config.example.toml."
+        (BBC and CNN by default)."
 )]
 pub struct Cli {
     /// Read this config file instead of the default one.
@@ -73,6 +76,10 @@ pub enum Command {
         /// The name to show (default: the feed's title).
         #[arg(long)]
         name: Option<String>,
+        /// When the page advertises several feeds, take the Nth (as listed; asked otherwise
+        /// when run in a terminal).
+        #[arg(long, value_name = "N")]
+        pick: Option<usize>,
     },
     /// Remove a publication by name.
     Remove { name: String },
@@ -85,4 +92,188 @@ pub enum Command {
     },
     /// Print the man page (roff).
     Man,
+}
+
+/// The command as the user meets it: `--help` names this machine's config file, since the
+/// example config is not installed with the binary.
+pub fn command(paths: Option<&Paths>) -> clap::Command {
+    let cmd = Cli::command();
+    let Some(file) = paths.and_then(|p| p.config_file.as_ref()) else {
+        return cmd;
+    };
+    let about = format!(
+        "{}\n\nConfig file: {} (it need not exist; `newsroom add URL` creates it, and \
+         `newsroom man` documents every section).",
+        cmd.get_long_about()
+            .map(ToString::to_string)
+            .unwrap_or_default(),
+        file.display()
+    );
+    cmd.long_about(about)
+}
+
+/// Parses the process's arguments against [`command`] (exits on `--help`, `--version` or a
+/// usage error, as clap does).
+pub fn parse() -> Cli {
+    let paths = Paths::platform();
+    let matches = command(paths.as_ref()).get_matches();
+    Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
+}
+
+/// The man page: clap's generated sections, then one COMMANDS section (no per-command pages are
+/// made, so none is referred to), KEYS from the key table the app uses, FILES with this
+/// machine's paths, ENVIRONMENT and EXIT STATUS.
+pub fn man_page(paths: &Paths) -> Vec<u8> {
+    let mut cmd = command(Some(paths)).disable_help_subcommand(true);
+    cmd.build();
+    let man = clap_mangen::Man::new(cmd.clone());
+    let mut out = Vec::new();
+    // Writing to a Vec cannot fail.
+    let _ = man.render_title(&mut out);
+    let _ = man.render_name_section(&mut out);
+    let _ = man.render_synopsis_section(&mut out);
+    let _ = man.render_description_section(&mut out);
+    let _ = man.render_options_section(&mut out);
+
+    let mut r = Roff::new();
+    r.control("SH", ["COMMANDS"]);
+    for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
+        r.control("TP", []);
+        let usage = sub.clone().render_usage().to_string();
+        let usage = usage.trim().trim_start_matches("Usage:").trim().to_owned();
+        r.text([bold(usage)]);
+        if let Some(about) = sub.get_about() {
+            r.text([roman(about.to_string())]);
+        }
+        let args = sub
+            .get_arguments()
+            .filter(|a| !a.is_hide_set() && !a.is_global_set() && a.get_id() != "help");
+        for arg in args {
+            let Some(help) = arg.get_help() else { continue };
+            let value = arg.get_value_names().and_then(|v| v.first()).map_or_else(
+                || arg.get_id().to_string().to_uppercase(),
+                ToString::to_string,
+            );
+            let mut name = match (arg.get_short(), arg.get_long()) {
+                (_, None) => format!("<{value}>"),
+                (Some(s), Some(l)) => format!("-{s}, --{l}"),
+                (None, Some(l)) => format!("--{l}"),
+            };
+            if arg.get_long().is_some() && arg.get_action().takes_values() {
+                name.push_str(&format!(" <{value}>"));
+            }
+            r.control("RS", []);
+            r.control("TP", []);
+            r.text([italic(name)]);
+            r.text([roman(help.to_string())]);
+            r.control("RE", []);
+        }
+    }
+
+    r.control("SH", ["KEYS"]);
+    r.text([roman(
+        "In the reader; ? shows the same table. The [keys] section of the config rebinds \
+         them, and a publication's key selects it.",
+    )]);
+    if let Ok(km) = crate::app::KeyMap::new(&[], &[]) {
+        for (keys, action) in km.help_rows(&[]) {
+            r.control("TP", []);
+            r.text([bold(keys)]);
+            r.text([roman(action)]);
+        }
+    }
+
+    r.control("SH", ["FILES"]);
+    let files = [
+        (
+            paths.config_file.as_ref().map(|p| p.display().to_string()),
+            "The config file: publications, fetching, cache limits, keys, theme, GitHub. \
+             Optional; without it newsroom reads BBC and CNN. --config overrides it.",
+        ),
+        (
+            Some(paths.db_file().display().to_string()),
+            "The cache (SQLite): articles, read and starred marks. --db overrides it.",
+        ),
+        (
+            Some(
+                paths
+                    .log_dir()
+                    .join("newsroom.YYYY-MM-DD.log")
+                    .display()
+                    .to_string(),
+            ),
+            "The log, one file a day, the last seven kept (newsroom --log-path prints \
+             today's). It never holds the token.",
+        ),
+        (
+            Some(
+                paths
+                    .data_dir
+                    .join("github-token-HOST.json")
+                    .display()
+                    .to_string(),
+            ),
+            "The token, only after login --insecure-storage (mode 0600); otherwise it is \
+             kept in the OS keyring, service newsroom.",
+        ),
+    ];
+    for (path, what) in files {
+        let Some(path) = path else { continue };
+        r.control("TP", []);
+        r.text([italic(path)]);
+        r.text([roman(what)]);
+    }
+
+    r.control("SH", ["ENVIRONMENT"]);
+    for (name, what) in [
+        ("NEWSROOM_CONFIG", "The config file, as --config."),
+        ("NEWSROOM_DB", "The cache database, as --db."),
+        (
+            "NEWSROOM_GITHUB_TOKEN",
+            "A GitHub token to use instead of the stored one (CI, scripts).",
+        ),
+        (
+            "NEWSROOM_GITHUB_CLIENT_ID",
+            "The client id of the GitHub OAuth app used to sign in, instead of [github] client_id.",
+        ),
+        (
+            "NEWSROOM_LOG",
+            "Log filter in tracing's syntax (e.g. debug), instead of the default level.",
+        ),
+        ("NO_COLOR", "When set, the reader uses no colours."),
+        ("BROWSER", "The program o opens links with."),
+        (
+            "TMUX",
+            "Inside tmux, y copies through tmux (its buffer and the outer terminal).",
+        ),
+        (
+            "WAYLAND_DISPLAY, DISPLAY",
+            "On a desktop, y also copies with wl-copy, xclip or xsel when installed.",
+        ),
+    ] {
+        r.control("TP", []);
+        r.text([bold(name)]);
+        r.text([roman(what)]);
+    }
+
+    r.control("SH", ["EXIT STATUS"]);
+    for (code, what) in [
+        ("0", "Success."),
+        (
+            "1",
+            "A failure at run time (a feed could not be fetched, a file not written).",
+        ),
+        (
+            "2",
+            "A usage or config error (named with its file, line and column).",
+        ),
+        ("4", "Not signed in, or the token is no longer valid."),
+    ] {
+        r.control("TP", []);
+        r.text([bold(code)]);
+        r.text([roman(what)]);
+    }
+    out.extend_from_slice(r.render().as_bytes());
+    let _ = man.render_version_section(&mut out);
+    out
 }

@@ -1,9 +1,8 @@
 //! Dispatch: one function per command line, all errors funnelled into [`Failure`] with the exit
 //! code it deserves.
 
+use std::io::Write;
 use std::process::ExitCode;
-
-use clap::CommandFactory;
 
 use crate::cli::{Cli, Command};
 use crate::config::Config;
@@ -11,42 +10,85 @@ use crate::paths::Paths;
 
 pub use crate::context::{Context, Failure};
 
+/// Writes command output to stdout. A reader that went away (`newsroom man | head`) ends the
+/// command quietly with status 141, as SIGPIPE ends other Unix tools (newsroom cannot take
+/// SIGPIPE's default action: its network code relies on the signal being ignored).
+fn out(text: impl AsRef<[u8]>) -> Result<(), Failure> {
+    let mut stdout = std::io::stdout().lock();
+    stdout
+        .write_all(text.as_ref())
+        .and_then(|()| stdout.flush())
+        .map_err(|e| output_failure(&e))
+}
+
+/// Lists a page's feeds on stderr and reads the user's choice from the terminal.
+fn ask_which_feed(feeds: &[crate::discover::Choice]) -> Option<usize> {
+    eprintln!(
+        "This page advertises {} feeds:\n{}",
+        feeds.len(),
+        crate::discover::numbered(feeds)
+    );
+    eprint!("Add which one? [1-{}, Enter adds none] ", feeds.len());
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line).ok()?;
+    line.trim().parse::<usize>().ok()?.checked_sub(1)
+}
+
+fn output_failure(e: &std::io::Error) -> Failure {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        Failure::Quiet(141)
+    } else {
+        Failure::Runtime(format!("cannot write the output: {e}"))
+    }
+}
+
 pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
     let paths = Paths::platform().ok_or_else(|| {
         Failure::Runtime("cannot find a home directory: set HOME, or pass --config and --db".into())
     })?;
     if cli.log_path {
-        println!("{}", paths.log_file().display());
+        out(format!("{}\n", paths.log_file().display()))?;
         return Ok(ExitCode::SUCCESS);
     }
     match &cli.command {
         Some(Command::Completions { shell }) => {
-            clap_complete::generate(
-                *shell,
-                &mut Cli::command(),
-                "newsroom",
-                &mut std::io::stdout(),
-            );
+            // Into a buffer first: `generate` panics when it cannot write.
+            let mut script = Vec::new();
+            let mut cmd = crate::cli::command(Some(&paths));
+            clap_complete::generate(*shell, &mut cmd, "newsroom", &mut script);
+            out(script)?;
             return Ok(ExitCode::SUCCESS);
         }
         Some(Command::Man) => {
-            clap_mangen::Man::new(Cli::command())
-                .render(&mut std::io::stdout())
-                .map_err(|e| Failure::Runtime(format!("cannot write the man page: {e}")))?;
+            out(crate::cli::man_page(&paths))?;
             return Ok(ExitCode::SUCCESS);
         }
         _ => {}
+    }
+    // A config file named on purpose must exist, or a typo would silently read the defaults.
+    // `add` and `import` are the exception: they create the file they are told to write.
+    let creates_config = matches!(
+        cli.command,
+        Some(Command::Add { .. } | Command::Import { .. })
+    );
+    if let Some(p) = &cli.config
+        && !creates_config
+        && !p.exists()
+    {
+        return Err(Failure::Usage(format!(
+            "{}: no such config file (--config or NEWSROOM_CONFIG)",
+            p.display()
+        )));
     }
     let config_file = cli
         .config
         .clone()
         .or_else(|| paths.config_file.clone())
         .ok_or_else(|| Failure::Usage("no config location: pass --config PATH".into()))?;
-    // The commands that edit the config create it when it does not exist yet.
-    let creates_config = matches!(
-        cli.command,
-        Some(Command::Add { .. } | Command::Import { .. } | Command::Remove { .. } | Command::List)
-    );
+    // The commands that edit the config create it when it does not exist yet; listing a
+    // missing default file shows the defaults.
+    let creates_config =
+        creates_config || matches!(cli.command, Some(Command::Remove { .. } | Command::List));
     let config = if creates_config && !config_file.exists() {
         Config::defaults()
     } else {
@@ -99,7 +141,10 @@ async fn command(ctx: &Context, cmd: Command) -> Result<ExitCode, Failure> {
             let opts = crate::headless::FetchOptions { force, json };
             let all_ok = crate::headless::fetch_command(&ctx.config, &ctx.db, opts)
                 .await
-                .map_err(|e| runtime(&e))?;
+                .map_err(|e| match e {
+                    crate::headless::HeadlessError::Output(e) => output_failure(&e),
+                    e => runtime(&e),
+                })?;
             if !all_ok {
                 return Err(Failure::Quiet(1));
             }
@@ -107,37 +152,46 @@ async fn command(ctx: &Context, cmd: Command) -> Result<ExitCode, Failure> {
         Command::Import { file } => {
             let outcome =
                 crate::opml::import_command(&ctx.config_file, &file).map_err(|e| runtime(&e))?;
-            print!("{}", outcome.message(&ctx.config_file));
+            out(outcome.message(&ctx.config_file))?;
         }
         Command::Export { output } => {
             let text = crate::opml::export_command(&ctx.config.publications, output.as_deref())
                 .map_err(|e| runtime(&e))?;
             if let Some(text) = text {
-                print!("{text}");
+                out(text)?;
             }
         }
-        Command::Add { url, name } => {
+        Command::Add { url, name, pick } => {
+            use crate::discover::{AddError, Pick};
             let fetcher = crate::fetch::Fetcher::new(crate::fetch::FetchSettings::from_config(
                 &ctx.config.fetch,
             ))
             .map_err(|e| runtime(&e))?;
-            let outcome = crate::discover::add_command(&ctx.config_file, &fetcher, &url, name)
-                .await
-                .map_err(|e| runtime(&e))?;
-            println!("{outcome}");
+            let pick = match pick {
+                Some(n) => Pick::Number(n),
+                None if std::io::IsTerminal::is_terminal(&std::io::stdin()) => {
+                    Pick::Ask(Box::new(ask_which_feed))
+                }
+                None => Pick::Refuse,
+            };
+            let outcome =
+                crate::discover::add_command(&ctx.config_file, &fetcher, &url, name, pick)
+                    .await
+                    .map_err(|e| match e {
+                        AddError::SeveralFeeds { .. } | AddError::PickOutOfRange { .. } => {
+                            Failure::Usage(e.to_string())
+                        }
+                        e => runtime(&e),
+                    })?;
+            out(format!("{outcome}\n"))?;
         }
         Command::Remove { name } => {
-            println!(
-                "{}",
-                crate::config_edit::remove_command(&ctx.config_file, &name)
-                    .map_err(|e| runtime(&e))?
-            );
+            let message = crate::config_edit::remove_command(&ctx.config_file, &name)
+                .map_err(|e| runtime(&e))?;
+            out(format!("{message}\n"))?;
         }
         Command::List => {
-            print!(
-                "{}",
-                crate::config_edit::list_command(&ctx.config_file).map_err(|e| runtime(&e))?
-            );
+            out(crate::config_edit::list_command(&ctx.config_file).map_err(|e| runtime(&e))?)?;
         }
         Command::Completions { .. } | Command::Man => {}
     }

@@ -31,8 +31,8 @@ const FEED_TYPES: [&str; 3] = [
 ];
 /// More feed links than any real page has; the cap keeps a hostile page's list short.
 const MAX_CANDIDATES: usize = 16;
-/// `add` fetches at most this many of a page's feed links before giving up.
-const MAX_TRIES: usize = 4;
+/// `add` fetches at most this many of a page's feed links (to offer the ones that work).
+const MAX_TRIES: usize = 6;
 
 // ---- discovery (pure) -------------------------------------------------------------------------
 
@@ -40,6 +40,21 @@ const MAX_TRIES: usize = 4;
 /// hrefs are resolved against the page's `<base href>` if it has one, else `base_url`; only
 /// http(s) results are kept.
 pub fn discover(html: &str, base_url: &Url) -> Vec<String> {
+    discover_links(html, base_url)
+        .into_iter()
+        .map(|l| l.url)
+        .collect()
+}
+
+/// A feed link on a page: its absolute URL and the `title` the page gives it, if any.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeedLink {
+    pub url: String,
+    pub title: Option<String>,
+}
+
+/// [`discover`] with each link's title.
+pub fn discover_links(html: &str, base_url: &Url) -> Vec<FeedLink> {
     let sink = LinkSink::default();
     let input = BufferQueue::default();
     input.push_back(StrTendril::from_slice(html));
@@ -54,8 +69,8 @@ pub fn discover(html: &str, base_url: &Url) -> Vec<String> {
         .as_deref()
         .and_then(|b| base_url.join(b.trim()).ok())
         .unwrap_or_else(|| base_url.clone());
-    let mut out: Vec<String> = Vec::new();
-    for href in found.hrefs {
+    let mut out: Vec<FeedLink> = Vec::new();
+    for (href, title) in found.hrefs {
         let Some(url) = base
             .join(href.trim())
             .ok()
@@ -63,8 +78,11 @@ pub fn discover(html: &str, base_url: &Url) -> Vec<String> {
         else {
             continue;
         };
-        if !out.contains(&url) {
-            out.push(url);
+        if !out.iter().any(|l| l.url == url) {
+            let title = title
+                .map(|t| sanitize::truncate_chars(sanitize::clean_line(&t), 80))
+                .filter(|t| !t.is_empty());
+            out.push(FeedLink { url, title });
             if out.len() == MAX_CANDIDATES {
                 break;
             }
@@ -77,8 +95,8 @@ pub fn discover(html: &str, base_url: &Url) -> Vec<String> {
 struct Found {
     /// The first `<base href>`.
     base: Option<String>,
-    /// Feed link hrefs as written.
-    hrefs: Vec<String>,
+    /// Feed link hrefs as written, with their titles.
+    hrefs: Vec<(String, Option<String>)>,
 }
 
 #[derive(Default)]
@@ -118,7 +136,7 @@ impl TokenSink for LinkSink {
                 if let Some(href) = attr("href").filter(|_| is_feed)
                     && found.hrefs.len() < MAX_CANDIDATES * 4
                 {
-                    found.hrefs.push(href);
+                    found.hrefs.push((href, attr("title")));
                 }
             }
             "base" => {
@@ -184,18 +202,64 @@ pub enum AddError {
         url: String,
         tried: Vec<(String, String)>,
     },
+    #[error("{url} advertises {} feeds; choose one with --pick N:\n{}", .feeds.len(), numbered(.feeds))]
+    SeveralFeeds { url: String, feeds: Vec<Choice> },
+    #[error("--pick {pick}: {url} advertises {count} readable feeds (1 to {count})")]
+    PickOutOfRange {
+        url: String,
+        pick: usize,
+        count: usize,
+    },
+    #[error("nothing added")]
+    Cancelled,
     #[error(transparent)]
     Config(#[from] ConfigEditError),
 }
 
-/// `newsroom add URL [--name N]`: if `url` is a feed, add it; if it is a web page, add the first
-/// feed it advertises that can be read. The name is `name` if given, else the feed's title, else
-/// the host. The config at `config_path` is created (BBC and CNN first) if absent.
+/// One of several readable feeds a page advertises, as offered to the user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Choice {
+    pub url: String,
+    /// The page's title for the link, else the feed's own title.
+    pub label: String,
+    /// The feed's own title (the default name).
+    feed_title: String,
+}
+
+/// The choices as a numbered list, one per line, for a prompt or an error.
+pub fn numbered(feeds: &[Choice]) -> String {
+    feeds
+        .iter()
+        .enumerate()
+        .map(|(i, c)| format!("  {}. {}  {}", i + 1, c.label, c.url))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Asks the user to choose among feeds: the index chosen (from 0), or `None` to add nothing.
+pub type Ask<'a> = Box<dyn FnOnce(&[Choice]) -> Option<usize> + 'a>;
+
+/// How `add` chooses when a page advertises several readable feeds.
+pub enum Pick<'a> {
+    /// The Nth of them, counting from 1 (`--pick N`).
+    Number(usize),
+    /// Ask the user: given the choices, the index chosen (from 0), or `None` to add nothing.
+    Ask(Ask<'a>),
+    /// No one to ask: fail with the list, so the user can rerun with `--pick N`.
+    Refuse,
+}
+
+/// `newsroom add URL [--name N] [--pick N]`: if `url` is a feed, add it; if it is a web page,
+/// add the feed it advertises, or, when it advertises several that can be read, the one `pick`
+/// chooses (a page's first feed is often not the one wanted: "Comments" before "Posts"). The
+/// name is `name` if given, else the feed's title, else the host. The config at `config_path`
+/// is created (BBC and CNN first) if absent.
 pub async fn add_command(
     config_path: &Path,
     fetcher: &Fetcher,
     url: &str,
     name: Option<String>,
+    pick: Pick<'_>,
 ) -> Result<AddOutcome, AddError> {
     let url = validate_feed_url(url).map_err(|why| AddError::BadUrl {
         url: url.trim().to_owned(),
@@ -235,33 +299,74 @@ pub async fn add_command(
                 url: url.clone(),
                 why: "is not a valid URL",
             })?;
-            let candidates = discover(&String::from_utf8_lossy(&body), &page);
+            let candidates = discover_links(&String::from_utf8_lossy(&body), &page);
             if candidates.is_empty() {
                 return Err(AddError::NoFeedLinks { url });
             }
+            // Feeds already in the config are not offered again.
+            let mut known = None;
             let mut tried = Vec::new();
-            let mut hit = None;
-            for candidate in candidates.into_iter().take(MAX_TRIES) {
-                if let Some(e) = already(&candidate) {
-                    return Err(e);
+            let mut readable: Vec<Choice> = Vec::new();
+            for link in candidates {
+                if let Some(e) = already(&link.url) {
+                    known.get_or_insert(e);
+                    continue;
                 }
-                match fetch(fetcher, &candidate).await {
+                if tried.len() + readable.len() == MAX_TRIES {
+                    break;
+                }
+                match fetch(fetcher, &link.url).await {
                     Err(AddError::Fetch { source, .. }) => {
-                        tried.push((candidate, source.to_string()))
+                        tried.push((link.url, source.to_string()))
                     }
-                    Err(e) => tried.push((candidate, e.to_string())),
+                    Err(e) => tried.push((link.url, e.to_string())),
                     Ok((b, ct)) => match feed::parse(&b, ct.as_deref()) {
                         Ok(f) => {
-                            hit = Some((candidate, f.title));
-                            break;
+                            let feed_title = sanitize::clean_line(&f.title);
+                            let label = link
+                                .title
+                                .clone()
+                                .or_else(|| (!feed_title.is_empty()).then(|| feed_title.clone()))
+                                .unwrap_or_else(|| host_of(&link.url));
+                            readable.push(Choice {
+                                url: link.url,
+                                label,
+                                feed_title,
+                            });
                         }
-                        Err(e) => tried.push((candidate, e.to_string())),
+                        Err(e) => tried.push((link.url, e.to_string())),
                     },
                 }
             }
-            let Some((feed_url, title)) = hit else {
-                return Err(AddError::NoneReadable { url, tried });
+            let chosen = match (readable.len(), pick) {
+                (0, _) => {
+                    return Err(match known {
+                        Some(e) => e,
+                        _ => AddError::NoneReadable { url, tried },
+                    });
+                }
+                (count, Pick::Number(n)) if n == 0 || n > count => {
+                    return Err(AddError::PickOutOfRange {
+                        url,
+                        pick: n,
+                        count,
+                    });
+                }
+                (_, Pick::Number(n)) => n - 1,
+                (1, _) => 0,
+                (_, Pick::Refuse) => {
+                    return Err(AddError::SeveralFeeds {
+                        url,
+                        feeds: readable,
+                    });
+                }
+                (count, Pick::Ask(ask)) => match ask(&readable) {
+                    Some(i) if i < count => i,
+                    _ => return Err(AddError::Cancelled),
+                },
             };
+            let choice = readable.swap_remove(chosen);
+            let (feed_url, title) = (choice.url, choice.feed_title);
             (feed_url, title, Some(url))
         }
     };

@@ -122,7 +122,7 @@ struct JsonLine<'a> {
 /// `{"name","url","status":"ok"|"not_modified"|"fresh"|"error","items","new","error"}`.
 pub fn json_line(r: &RefreshReport) -> String {
     let (status, items, new, error) = match &r.status {
-        RefreshStatus::Updated { new, items } => ("ok", Some(*items), *new, None),
+        RefreshStatus::Updated { new, items, .. } => ("ok", Some(*items), *new, None),
         RefreshStatus::NotModified => ("not_modified", None, 0, None),
         RefreshStatus::Fresh => ("fresh", None, 0, None),
         RefreshStatus::Failed { message, .. } => ("error", None, 0, Some(message.as_str())),
@@ -155,12 +155,36 @@ pub fn summary(reports: &[RefreshReport], elapsed: Duration) -> String {
     let failed = reports.iter().filter(|r| !r.is_ok()).count();
     let plural =
         |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
-    let mut s = format!(
-        "Refreshed {} in {:.1} s: {}",
-        plural(reports.len(), "publication", "publications"),
-        elapsed.as_secs_f64(),
-        plural(new, "new article", "new articles"),
-    );
+    let fresh = reports
+        .iter()
+        .filter(|r| r.status == RefreshStatus::Fresh)
+        .count();
+    let tried = reports.len() - fresh;
+    let mut s = if tried == 0 {
+        // Nothing was fetched: say so, rather than "refreshed ... 0 new".
+        format!(
+            "Nothing fetched: {} still fresh (--force fetches anyway)",
+            if fresh == 1 {
+                "the publication is".to_owned()
+            } else {
+                format!("all {fresh} publications are")
+            }
+        )
+    } else if fresh > 0 {
+        format!(
+            "Refreshed {tried} of {} in {:.1} s ({fresh} still fresh, not fetched): {}",
+            plural(reports.len(), "publication", "publications"),
+            elapsed.as_secs_f64(),
+            plural(new, "new article", "new articles"),
+        )
+    } else {
+        format!(
+            "Refreshed {} in {:.1} s: {}",
+            plural(reports.len(), "publication", "publications"),
+            elapsed.as_secs_f64(),
+            plural(new, "new article", "new articles"),
+        )
+    };
     if failed > 0 {
         s.push_str(&format!(", {failed} failed"));
     }
@@ -169,7 +193,7 @@ pub fn summary(reports: &[RefreshReport], elapsed: Duration) -> String {
     let width = names.iter().map(|n| n.width()).max().unwrap_or(0);
     for (r, name) in reports.iter().zip(&names) {
         let what = match &r.status {
-            RefreshStatus::Updated { new, items } => format!("{new} new ({items} in the feed)"),
+            RefreshStatus::Updated { new, items, .. } => format!("{new} new ({items} in the feed)"),
             RefreshStatus::NotModified => "not modified".to_owned(),
             RefreshStatus::Fresh => "still fresh, not fetched (--force fetches it)".to_owned(),
             RefreshStatus::Failed { message, .. } => format!("failed: {message}"),
@@ -194,7 +218,14 @@ mod tests {
 
     #[test]
     fn json_lines_have_every_key_in_order() {
-        let ok = report("BBC", RefreshStatus::Updated { new: 3, items: 40 });
+        let ok = report(
+            "BBC",
+            RefreshStatus::Updated {
+                new: 3,
+                items: 40,
+                first: false,
+            },
+        );
         assert_eq!(
             json_line(&ok),
             r#"{"name":"BBC","url":"http://127.0.0.1/BBC","status":"ok","items":40,"new":3,"error":null}"#
@@ -221,7 +252,14 @@ mod tests {
     fn summary_counts_new_and_failed_and_aligns_names() {
         let s = summary(
             &[
-                report("BBC", RefreshStatus::Updated { new: 2, items: 5 }),
+                report(
+                    "BBC",
+                    RefreshStatus::Updated {
+                        new: 2,
+                        items: 5,
+                        first: false,
+                    },
+                ),
                 report("Le Monde", RefreshStatus::Fresh),
                 report(
                     "CNN",
@@ -236,9 +274,34 @@ mod tests {
         let lines: Vec<&str> = s.lines().collect();
         assert_eq!(
             lines[0],
-            "Refreshed 3 publications in 1.5 s: 2 new articles, 1 failed"
+            "Refreshed 2 of 3 publications in 1.5 s (1 still fresh, not fetched): 2 new articles, 1 failed"
         );
         assert_eq!(lines[1], "  BBC       2 new (5 in the feed)");
         assert_eq!(lines[3], "  CNN       failed: timed out after 15 s");
+    }
+
+    #[test]
+    fn a_summary_where_everything_was_fresh_says_nothing_was_fetched() {
+        let all_fresh: Vec<RefreshReport> = (0..17)
+            .map(|i| report(&format!("P{i}"), RefreshStatus::Fresh))
+            .collect();
+        let s = summary(&all_fresh, Duration::from_millis(20));
+        assert_eq!(
+            s.lines().next(),
+            Some("Nothing fetched: all 17 publications are still fresh (--force fetches anyway)")
+        );
+        let one = summary(&all_fresh[..1], Duration::ZERO);
+        assert!(
+            one.starts_with("Nothing fetched: the publication is still fresh"),
+            "{one}"
+        );
+        let fetched = summary(
+            &[report("BBC", RefreshStatus::NotModified)],
+            Duration::from_millis(100),
+        );
+        assert!(
+            fetched.starts_with("Refreshed 1 publication in 0.1 s: 0 new articles"),
+            "{fetched}"
+        );
     }
 }

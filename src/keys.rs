@@ -111,7 +111,7 @@ impl Action {
             "open_in_browser",
             "open the link in the browser",
         ),
-        (Action::CopyLink, "copy_link", "copy the link (OSC 52)"),
+        (Action::CopyLink, "copy_link", "copy the link"),
         (Action::Refresh, "refresh", "refresh this publication"),
         (
             Action::RefreshAll,

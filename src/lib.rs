@@ -27,3 +27,4 @@ mod terminal_signals;
 pub mod theme;
 pub mod tui;
 pub mod ui;
+pub mod wrap;

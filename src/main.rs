@@ -3,10 +3,8 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
 fn main() -> ExitCode {
-    let cli = newsroom::cli::Cli::parse();
+    let cli = newsroom::cli::parse();
     match newsroom::commands::run(cli) {
         Ok(code) => code,
         Err(newsroom::commands::Failure::Quiet(code)) => ExitCode::from(code),

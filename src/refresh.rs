@@ -28,8 +28,13 @@ pub struct RefreshReport {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RefreshStatus {
-    /// Fetched and merged: `new` articles were not cached before; the feed lists `items`.
-    Updated { new: usize, items: usize },
+    /// Fetched and merged: `new` articles were not cached before; the feed lists `items`
+    /// (duplicates included); `first`: the cache held none of this publication's articles.
+    Updated {
+        new: usize,
+        items: usize,
+        first: bool,
+    },
     /// The server answered 304: the cache is current.
     NotModified,
     /// Not fetched: the publisher says the cached copy is still fresh.
@@ -192,6 +197,7 @@ async fn run(
                     Ok(RefreshStatus::Updated {
                         new: merged.new,
                         items,
+                        first: merged.first,
                     })
                 }
                 Err(message) => {

@@ -63,6 +63,9 @@ pub struct MergeReport {
     pub new: usize,
     /// Articles of this publication in the cache afterwards (after retention).
     pub total: usize,
+    /// The cache held no article of this publication before: everything is new, and none of
+    /// it arrived while the reader was looking.
+    pub first: bool,
 }
 
 /// The schema, one step per entry: entry `i` takes `user_version` from `i` to `i + 1`.
@@ -377,6 +380,9 @@ impl Store {
         let (max_articles, max_age) = (self.max_articles, self.max_age);
         let tx = self.write()?;
         let publication = upsert_publication(&tx, url, Some(name))?;
+        let first: bool = tx
+            .prepare_cached("SELECT NOT EXISTS (SELECT 1 FROM articles WHERE publication = ?1)")?
+            .query_row([publication], |r| r.get(0))?;
         let mut new = 0;
         let mut seen = Vec::with_capacity(feed.items.len());
         {
@@ -474,6 +480,7 @@ impl Store {
         Ok(MergeReport {
             new,
             total: usize::try_from(total).unwrap_or(0),
+            first,
         })
     }
 

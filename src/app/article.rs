@@ -50,15 +50,12 @@ impl ArticleView {
         let w = usize::from(width.max(1));
         let mut lines = Vec::new();
         let mut push = |kind, text: &str| {
-            if text.is_empty() {
-                lines.push((kind, String::new()));
-                return;
-            }
-            let opts = textwrap::Options::new(w).break_words(true);
+            // Leads (quote marks, list indents) carried and links kept whole: `wrap_line`.
+            let safe = crate::wrap::terminal_safe(text);
             lines.extend(
-                textwrap::wrap(text, opts)
+                crate::wrap::wrap_line(&safe, w)
                     .into_iter()
-                    .map(|l| (kind, l.into_owned())),
+                    .map(|l| (kind, l)),
             );
         };
         let h = &self.article.headline;

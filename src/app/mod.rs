@@ -7,7 +7,7 @@ pub mod state;
 pub mod update;
 
 pub use crate::keys::{Action, Key, KeyMap};
-pub use msg::{CacheCmd, Cmd, FeedCmd, FeedOutcome, GithubCmd, Msg, SystemCmd};
+pub use msg::{CacheCmd, Cmd, Copied, FeedCmd, FeedOutcome, GithubCmd, Msg, SystemCmd};
 pub use signin::{AuthMsg, Phase, SignIn};
 pub use state::{
     ArticleView, FeedStatus, Filter, Focus, Notice, NoticeKind, PubState, Requests, Search,

@@ -15,11 +15,23 @@ pub enum FeedOutcome {
     Updated {
         new: usize,
         items: usize,
+        /// The cache held nothing of this publication before (see `store::MergeReport`).
+        first: bool,
     },
     NotModified,
     /// Skipped: the cached copy is still fresh.
     Fresh,
     Failed(String),
+}
+
+/// How a copy reached a clipboard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Copied {
+    /// A program confirmed it: `tmux` (its buffer, and the outer terminal's clipboard as tmux's
+    /// `set-clipboard` allows), `wl-copy`, `xclip` or `xsel`.
+    By(&'static str),
+    /// Only an OSC 52 request went to the terminal; whether it obeyed cannot be known.
+    Osc52,
 }
 
 #[derive(Debug, Clone)]
@@ -53,6 +65,11 @@ pub enum Msg {
     UnreadCounts(HashMap<String, u32>),
     /// Something at an edge failed in a way the user should see (cache, browser, clipboard).
     Problem(String),
+    /// A copy to the clipboard ended: how it got there, or why it did not.
+    Copied {
+        text: String,
+        result: Result<Copied, String>,
+    },
     Info(String),
     /// From the sign-in edge; `attempt` is the id of the check or sign-in it belongs to.
     Auth {
@@ -135,7 +152,7 @@ pub enum GithubCmd {
 pub enum SystemCmd {
     /// Open an http(s) URL in the browser, without blocking the UI.
     OpenUrl(String),
-    /// Put text on the clipboard.
+    /// Put text on the clipboard; answered by [`Msg::Copied`].
     Copy(String),
 }
 

@@ -211,7 +211,11 @@ fn refresh_marks_loading_and_a_failure_shows_on_that_publication_only() {
     let cmds = refreshed(
         &mut s,
         "https://b/",
-        FeedOutcome::Updated { new: 2, items: 5 },
+        FeedOutcome::Updated {
+            new: 2,
+            items: 5,
+            first: false,
+        },
     );
     assert!(cmds.contains(&Cmd::Cache(CacheCmd::LoadUnreadCounts)));
     assert!(
@@ -251,6 +255,36 @@ fn open_in_browser_only_for_http_links() {
     assert_eq!(
         ch(&mut s, 'y'),
         [Cmd::System(SystemCmd::Copy("https://example.com/x".into()))]
+    );
+}
+
+#[test]
+fn copy_notices_say_what_actually_happened() {
+    let mut s = state();
+    s.notice = None;
+    ch(&mut s, 'y');
+    assert!(s.notice.is_none(), "nothing is claimed before the copy ran");
+    let text = |s: &State| s.notice.as_ref().map(|n| (n.kind, n.text.clone()));
+    let copied = |result| Msg::Copied {
+        text: "https://example.com/1".into(),
+        result,
+    };
+    update(&mut s, copied(Ok(Copied::By("tmux"))));
+    assert_eq!(
+        text(&s),
+        Some((NoticeKind::Info, "Copied https://example.com/1".into()))
+    );
+    update(&mut s, copied(Ok(Copied::Osc52)));
+    let (kind, t) = text(&s).unwrap();
+    assert_eq!(kind, NoticeKind::Info);
+    assert!(!t.starts_with("Copied") && t.contains("OSC 52"), "{t}");
+    update(&mut s, copied(Err("tmux load-buffer: no server".into())));
+    assert_eq!(
+        text(&s),
+        Some((
+            NoticeKind::Error,
+            "Could not copy: tmux load-buffer: no server".into()
+        ))
     );
 }
 
@@ -676,4 +710,32 @@ fn state_with(keys: KeyMap) -> State {
         now(),
         (80, 24),
     )
+}
+
+#[test]
+fn a_first_fetch_announces_nothing_even_when_the_feed_repeats_guids() {
+    let mut s = state();
+    s.focus = Focus::Publications;
+    // 109 items, 98 unique, none cached before: the whole feed, not news that arrived.
+    refreshed(
+        &mut s,
+        "https://c/",
+        FeedOutcome::Updated {
+            new: 98,
+            items: 109,
+            first: true,
+        },
+    );
+    assert_eq!(s.pubs[1].new, 0);
+    // Later arrivals are announced.
+    refreshed(
+        &mut s,
+        "https://c/",
+        FeedOutcome::Updated {
+            new: 3,
+            items: 109,
+            first: false,
+        },
+    );
+    assert_eq!(s.pubs[1].new, 3);
 }

@@ -135,6 +135,19 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
             });
             vec![]
         }
+        Msg::Copied { text, result } => {
+            let (kind, text) = match result {
+                Ok(crate::app::Copied::By(_)) => (NoticeKind::Info, format!("Copied {text}")),
+                // Nothing confirms an OSC 52 request, so say what was done, not that it worked.
+                Ok(crate::app::Copied::Osc52) => (
+                    NoticeKind::Info,
+                    format!("Asked the terminal to copy {text} (OSC 52; some terminals ignore it)"),
+                ),
+                Err(e) => (NoticeKind::Error, format!("Could not copy: {e}")),
+            };
+            notice(state, kind, text);
+            vec![]
+        }
         Msg::Info(text) => {
             state.notice = Some(Notice {
                 text,
@@ -269,9 +282,8 @@ fn on_signin_key(state: &mut State, key: Key) -> Vec<Cmd> {
             vec![]
         }
         (Action::CopyCode, Phase::Code { user_code, .. }) => {
-            let code = user_code.clone();
-            notice(state, NoticeKind::Info, format!("Copied {code}"));
-            vec![SystemCmd::Copy(code).into()]
+            // The notice comes with the answer, `Msg::Copied`: only then is it known.
+            vec![SystemCmd::Copy(user_code.clone()).into()]
         }
         (
             Action::Confirm | Action::OpenPage,
@@ -315,10 +327,12 @@ fn on_refreshed(
     };
     let mut cmds = vec![];
     let changed = match &outcome {
-        FeedOutcome::Updated { new, items } => {
+        FeedOutcome::Updated { new, first, .. } => {
             state.pubs[i].status = FeedStatus::Idle;
-            // A feed whose every item is new is a first fetch: nothing to announce.
-            if new < items && (i != state.selected || state.focus == Focus::Publications) {
+            // A first fetch brings the whole feed, not articles that arrived while reading:
+            // nothing to announce. (Comparing `new` with the feed's item count is not enough:
+            // a feed that repeats GUIDs has fewer new articles than items.)
+            if !first && (i != state.selected || state.focus == Focus::Publications) {
                 state.pubs[i].new += u32::try_from(*new).unwrap_or(u32::MAX);
             }
             *new > 0 || state.headlines_of.as_deref() != Some(url)
@@ -451,10 +465,8 @@ fn on_action(state: &mut State, action: Action) -> Vec<Cmd> {
                     notice(state, NoticeKind::Info, format!("Opening {url}"));
                     vec![SystemCmd::OpenUrl(url).into()]
                 }
-                Some(url) => {
-                    notice(state, NoticeKind::Info, format!("Copied {url}"));
-                    vec![SystemCmd::Copy(url).into()]
-                }
+                // The notice comes with the answer, `Msg::Copied`: only then is it known.
+                Some(url) => vec![SystemCmd::Copy(url).into()],
                 None => {
                     notice(
                         state,

@@ -2,9 +2,10 @@
 //! parser sees it, so the parsers only ever deal with one encoding.
 //!
 //! Evidence, strongest first: a byte-order mark; the zero-byte pattern of UTF-16/32 around the
-//! first `<` or `{`; the HTTP `charset`; the XML declaration's `encoding`; valid UTF-8; and
-//! last a statistical guess (`chardetng`, the detector Firefox uses) for undeclared legacy
-//! text such as Latin-1, windows-1252, GB2312 or windows-1251. Decoding is `encoding_rs`'s and
+//! first `<` or `{`; the HTTP `charset` and then the XML declaration's `encoding`, each only
+//! when the bytes are valid in it; valid UTF-8; and last a statistical guess (`chardetng`, the
+//! detector Firefox uses) for undeclared legacy text such as Latin-1, windows-1252, GB2312 or
+//! windows-1251. Decoding is `encoding_rs`'s and
 //! never fails: bytes that do not fit become U+FFFD. UTF-32, which `encoding_rs` does not do
 //! (the web never needed it), is decoded here.
 
@@ -73,12 +74,18 @@ fn detect(bytes: &[u8], content_type: Option<&str>) -> Detected {
         // A server's default Latin-1 label on a document that says, and is, UTF-8 is a
         // misconfiguration, not the publisher's intent.
         let server_default = http == WINDOWS_1252 && declared == Some(UTF_8) && valid_utf8;
-        if !server_default {
-            return Detected::Encoding(utf16_as_8(http), 0);
+        let http = utf16_as_8(http);
+        // Bytes that are not valid in the HTTP charset were not written in it (a server's
+        // blanket `charset=utf-8` over a windows-1251 file): the declaration, then the bytes
+        // themselves, say better.
+        if !server_default && fits(http, bytes, valid_utf8) {
+            return Detected::Encoding(http, 0);
         }
     }
-    match declared {
-        Some(enc) if enc != UTF_8 => return Detected::Encoding(utf16_as_8(enc), 0),
+    match declared.map(utf16_as_8) {
+        Some(enc) if enc != UTF_8 && fits(enc, bytes, valid_utf8) => {
+            return Detected::Encoding(enc, 0);
+        }
         _ if valid_utf8 => return Detected::Encoding(UTF_8, 0),
         _ => {}
     }
@@ -91,6 +98,15 @@ fn detect(bytes: &[u8], content_type: Option<&str>) -> Detected {
     let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
     detector.feed(bytes, true);
     Detected::Encoding(detector.guess(None, chardetng::Utf8Detection::Deny), 0)
+}
+
+/// Whether `bytes` decode in `enc` without a malformed sequence.
+fn fits(enc: &'static Encoding, bytes: &[u8], valid_utf8: bool) -> bool {
+    if enc == UTF_8 {
+        return valid_utf8;
+    }
+    enc.decode_without_bom_handling_and_without_replacement(bytes)
+        .is_some()
 }
 
 /// More well-formed multi-byte UTF-8 characters than invalid bytes.
@@ -226,6 +242,21 @@ mod tests {
             decode(b"<a>x</a>", Some("text/xml; charset=bogus")),
             "<a>x</a>"
         );
+    }
+
+    #[test]
+    fn bytes_invalid_in_the_http_charset_fall_back_to_the_declaration() {
+        let text = "<?xml version=\"1.0\" encoding=\"windows-1251\"?><rss><title>Новости Оренбурга</title></rss>";
+        let (cp1251, _, _) = encoding_rs::WINDOWS_1251.encode(text);
+        let served = Some("text/xml; charset=utf-8");
+        assert_eq!(decode(&cp1251, served), text);
+        // No declaration: the bytes are guessed.
+        let bare = "<rss><title>Новости Оренбурга и области сегодня</title></rss>";
+        let (cp1251, _, _) = encoding_rs::WINDOWS_1251.encode(bare);
+        assert_eq!(decode(&cp1251, served), bare);
+        // Valid UTF-8 served as UTF-8 stays UTF-8 whatever the declaration says.
+        let utf8 = "<?xml version='1.0' encoding='windows-1251'?><t>\u{e9}</t>";
+        assert_eq!(decode(utf8.as_bytes(), served), utf8);
     }
 
     #[test]

@@ -41,17 +41,73 @@ pub(crate) fn to_text(html: &str, base: Option<&str>) -> String {
     let rendered = if too_costly(html) {
         None
     } else {
+        let html = &mark_rules(html);
         html2text::config::with_decorator(Decorator {
             base: base.map(str::to_owned),
         })
         .link_footnotes(true)
         .no_table_borders()
+        // A layout table (Reddit puts each post's thumbnail and body side by side in one)
+        // laid out as columns indents the text by the thumbnail's width: read it cell by cell.
+        .raw_mode(has_layout_table(html))
+        .empty_img_mode(html2text::config::ImageRenderMode::ShowAlways)
         .allow_width_overflow()
         .string_from_read(html.as_bytes(), WIDTH)
         .ok()
     };
     let text = rendered.unwrap_or_else(|| decode_entities(&strip_tags(html, '\n')));
     tidy(&clean(&text))
+}
+
+/// What a thematic break (`<hr>`) shows as: html2text draws it only as a table border.
+const RULE: &str = "─────";
+
+/// `<hr>` tags as a paragraph holding [`RULE`], so that the break stays visible.
+fn mark_rules(html: &str) -> std::borrow::Cow<'_, str> {
+    let is_hr = |rest: &str| {
+        rest.len() >= 3
+            && rest.as_bytes()[..3].eq_ignore_ascii_case(b"<hr")
+            && rest[3..].starts_with(|c: char| c.is_ascii_whitespace() || c == '/' || c == '>')
+    };
+    if find_ascii_ci(html, "<hr").is_none() {
+        return std::borrow::Cow::Borrowed(html);
+    }
+    let mut out = String::with_capacity(html.len() + 64);
+    let mut rest = html;
+    while let Some(i) = find_ascii_ci(rest, "<hr") {
+        out.push_str(&rest[..i]);
+        let tag = &rest[i..];
+        if is_hr(tag) {
+            let end = tag.find('>').map_or(tag.len(), |e| e + 1);
+            out.push_str("<p>");
+            out.push_str(RULE);
+            out.push_str("</p>");
+            rest = &tag[end..];
+        } else {
+            out.push_str(&tag[..3]);
+            rest = &tag[3..];
+        }
+    }
+    out.push_str(rest);
+    std::borrow::Cow::Owned(out)
+}
+
+/// Whether some table holds images or line breaks: a layout, not data in rows and columns.
+fn has_layout_table(html: &str) -> bool {
+    let mut rest = html;
+    while let Some(i) = find_ascii_ci(rest, "<table") {
+        let table = &rest[i..];
+        let end = find_ascii_ci(table, "</table").unwrap_or(table.len());
+        let body = &table[..end];
+        if ["<img", "<br", "<p", "<div"]
+            .iter()
+            .any(|t| find_ascii_ci(body, t).is_some())
+        {
+            return true;
+        }
+        rest = &table[end..];
+    }
+    false
 }
 
 /// Trims line ends, drops leading/trailing blank lines and folds runs of blank lines into one.
@@ -334,7 +390,11 @@ impl TextDecorator for Decorator {
     fn decorate_preformat_first(&self) {}
     fn decorate_preformat_cont(&self) {}
     fn decorate_image(&mut self, _src: &str, alt: &str) -> (String, ()) {
-        (format!("[image: {}]", alt.trim()), ())
+        // An image without words is still worth knowing about ("o" opens the page).
+        match alt.trim() {
+            "" => ("[image]".to_owned(), ()),
+            alt => (format!("[image: {alt}]"), ()),
+        }
     }
     fn header_prefix(&self, level: usize) -> String {
         "#".repeat(level.clamp(1, 6)) + " "
@@ -422,7 +482,7 @@ mod tests {
             r#"<p>a<img src="c.png" alt=" A cat "><img src="d.png"></p>
                <script>alert("x")</script><style>p{color:red}</style><p>b</p>"#,
         );
-        assert_eq!(t, "a[image: A cat]\n\nb");
+        assert_eq!(t, "a[image: A cat][image]\n\nb");
     }
 
     #[test]
@@ -470,6 +530,40 @@ mod tests {
             .join()
             .expect("no stack overflow");
         assert!(out.contains("deep"), "{out}");
+    }
+
+    #[test]
+    fn a_layout_table_reads_cell_by_cell_and_a_data_table_keeps_its_rows() {
+        // Reddit's per-post table: thumbnail left, body right.
+        let reddit = r#"<table> <tr><td> <a href="https://www.reddit.com/r/rust/comments/abc/title/"> <img src="https://b.thumbs.redditmedia.com/x.jpg" alt="Title" title="Title" /> </a> </td><td> &#32; submitted by &#32; <a href="https://www.reddit.com/user/someone"> /u/someone </a> &#32; to &#32; <a href="https://www.reddit.com/r/rust/"> r/rust </a> <br/> <span><a href="https://example.com/a/very/long/article/path">[link]</a></span> &#32; <span><a href="https://www.reddit.com/r/rust/comments/abc/title/">[comments]</a></span> </td></tr></table>"#;
+        let t = text(reddit);
+        assert!(
+            t.starts_with("[image: Title] [1]\nsubmitted by /u/someone [2] to r/rust [3]\n[link][4] [comments][5]\n"),
+            "{t}"
+        );
+        assert!(
+            t.lines().all(|l| !l.starts_with("  ")),
+            "no indentation: {t}"
+        );
+        assert!(
+            t.contains("\n[4]: https://example.com/a/very/long/article/path\n"),
+            "{t}"
+        );
+        let data =
+            "<table><tr><th>Team</th><th>Score</th></tr><tr><td>Reds</td><td>3</td></tr></table>";
+        let t = text(data);
+        assert_eq!(t.lines().count(), 2, "{t}");
+        assert!(t.starts_with("Team") && t.contains("Score"), "{t}");
+    }
+
+    #[test]
+    fn a_thematic_break_stays_visible() {
+        assert_eq!(
+            text("<p>a</p><hr><p>b</p><HR class=x/><p>c</p>"),
+            format!("a\n\n{RULE}\n\nb\n\n{RULE}\n\nc")
+        );
+        // Not a rule: a tag that only starts like one.
+        assert_eq!(text("<p>a<hro>b</hro></p>"), "ab");
     }
 
     #[test]

@@ -8,13 +8,23 @@
 /// Makes untrusted text inert for a terminal.
 ///
 /// Removed: C0 controls except `\n` (a tab becomes spaces, `\r` and U+2028/9 become `\n`), DEL,
-/// C1 controls, whole escape sequences (CSI, OSC — including OSC 8 hyperlinks and OSC 52
-/// clipboard writes — DCS, APC, PM, SOS and two-byte escapes, whether introduced by ESC or by
-/// their C1 form), bidi overrides and isolates, and invisible format characters that can make
-/// text read differently from what it is.
+/// C1 controls, whole ESC sequences (CSI, OSC — including OSC 8 hyperlinks and OSC 52
+/// clipboard writes — DCS, APC, PM, SOS and two-byte escapes), bidi overrides and isolates, and
+/// invisible format characters that can make text read differently from what it is.
+///
+/// In feeds C1 controls come from mis-decoding far more often than from attacks (a `”` read
+/// as windows-1252 and re-encoded is `â€` + U+009D, the OSC introducer), so a C1 string
+/// introducer (OSC, DCS, SOS, PM, APC) takes its sequence with it only when a BEL or ST ends
+/// it on the same line, before any other introducer; otherwise the control goes alone and
+/// the text after it stays (it is plain text once the control is gone). Likewise an ESC string
+/// sequence that is never terminated loses only its introducer, so one stray `ESC ]` cannot
+/// hide the rest of an article.
 pub fn clean(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut chars = s.chars().peekable();
+    // Set once a search for a string terminator has failed: none lies further on either, so
+    // later searches are skipped and the scan stays linear.
+    let mut no_terminator = false;
     while let Some(c) = chars.next() {
         match c {
             '\n' => out.push('\n'),
@@ -26,9 +36,9 @@ pub fn clean(s: &str) -> String {
                 }
             }
             '\u{2028}' | '\u{2029}' => out.push('\n'),
-            '\u{1b}' => skip_escape(&mut chars),
+            '\u{1b}' => skip_escape(&mut chars, &mut no_terminator),
             '\u{9b}' => skip_csi(&mut chars),
-            '\u{9d}' | '\u{90}' | '\u{98}' | '\u{9e}' | '\u{9f}' => skip_string(&mut chars),
+            c if is_c1_string(c) => skip_c1_string(&mut chars),
             c if is_invisible(c) => {}
             c => out.push(c),
         }
@@ -125,7 +135,7 @@ fn is_invisible(c: char) -> bool {
 type Chars<'a> = std::iter::Peekable<std::str::Chars<'a>>;
 
 /// After an ESC: consumes the rest of the sequence it introduces.
-fn skip_escape(chars: &mut Chars<'_>) {
+fn skip_escape(chars: &mut Chars<'_>, no_terminator: &mut bool) {
     match chars.peek().copied() {
         Some('[') => {
             chars.next();
@@ -133,7 +143,7 @@ fn skip_escape(chars: &mut Chars<'_>) {
         }
         Some(']' | 'P' | 'X' | '^' | '_') => {
             chars.next();
-            skip_string(chars);
+            skip_string(chars, no_terminator);
         }
         // nF escapes: intermediates (space to '/') then one final byte, e.g. `ESC ( B`.
         Some('\u{20}'..='\u{2f}') => {
@@ -169,19 +179,56 @@ fn skip_csi(chars: &mut Chars<'_>) {
     }
 }
 
-/// A string sequence (OSC, DCS, SOS, PM, APC): everything up to BEL or ST (`ESC \` or U+009C).
-/// An unterminated one runs to the end of the text, as it would in a terminal.
-fn skip_string(chars: &mut Chars<'_>) {
-    while let Some(c) = chars.next() {
+fn is_c1_string(c: char) -> bool {
+    matches!(c, '\u{90}' | '\u{98}' | '\u{9d}' | '\u{9e}' | '\u{9f}')
+}
+
+/// After a C1 string introducer: consumes the sequence if BEL or ST (U+009C or `ESC \`) ends
+/// it before a line break or another introducer. (Windows-1252, which is what mis-decoded
+/// text has been read as, maps no byte to U+009C.) Each character is looked at by one search
+/// only, so this is linear.
+fn skip_c1_string(chars: &mut Chars<'_>) {
+    let mut ahead = chars.clone();
+    while let Some(c) = ahead.next() {
         match c {
-            '\u{7}' | '\u{9c}' => return,
-            '\u{1b}' => {
-                chars.next_if_eq(&'\\');
+            '\u{7}' | '\u{9c}' => {
+                *chars = ahead;
+                return;
+            }
+            '\u{1b}' if ahead.peek() == Some(&'\\') => {
+                ahead.next();
+                *chars = ahead;
+                return;
+            }
+            '\n' | '\r' => return,
+            c if is_c1_string(c) => return,
+            _ => {}
+        }
+    }
+}
+
+/// A string sequence (OSC, DCS, SOS, PM, APC): everything up to BEL or ST (`ESC \\` or U+009C).
+/// Without a terminator nothing is consumed: the introducer alone is dropped.
+fn skip_string(chars: &mut Chars<'_>, no_terminator: &mut bool) {
+    if *no_terminator {
+        return;
+    }
+    let mut ahead = chars.clone();
+    while let Some(c) = ahead.next() {
+        match c {
+            '\u{7}' | '\u{9c}' => {
+                *chars = ahead;
+                return;
+            }
+            '\u{1b}' if ahead.peek() == Some(&'\\') => {
+                ahead.next();
+                *chars = ahead;
                 return;
             }
             _ => {}
         }
     }
+    *no_terminator = true;
 }
 
 /// Caps a string at `max` characters, marking the cut with an ellipsis.
@@ -453,11 +500,17 @@ mod tests {
         assert_eq!(clean("x\x1bP1$qm\x1b\\y"), "xy");
         assert_eq!(clean("x\x1b_apc\x1b\\y\x1b^pm\x07z"), "xyz");
         assert_eq!(clean("x\x1b(By\x1bcz\x1b7w"), "xyzw");
-        assert_eq!(clean("x\u{9b}2Jy\u{9d}0;t\u{9c}z"), "xyz");
+        // A C1 sequence ended by BEL goes whole; without an end only the control goes.
+        assert_eq!(clean("x\u{9b}2Jy\u{9d}0;t\u{7}z"), "xyz");
+        assert_eq!(clean("x\u{9d}0;t\u{9c}z"), "xz");
+        assert_eq!(clean("x\u{9d}0;t"), "x0;t");
+        assert_eq!(clean("a\u{9d}b\u{9d}c\u{7}d"), "abd");
+        assert_eq!(clean("a\u{9d}b\nc\u{7}d"), "ab\ncd");
         // A CSI cut short by an ordinary word keeps the word.
         assert_eq!(clean("\x1b[\u{e9}t\u{e9}"), "\u{e9}t\u{e9}");
-        // An OSC that never ends hides what a terminal would have hidden.
-        assert_eq!(clean("ok\x1b]0;no end"), "ok");
+        // An OSC that never ends loses its introducer, not the text after it.
+        assert_eq!(clean("ok\x1b]0;no end"), "ok0;no end");
+        assert_eq!(clean("a\x1b]x\x1b]y\x07z"), "az");
         assert_eq!(clean("trailing\x1b"), "trailing");
     }
 
@@ -470,6 +523,32 @@ mod tests {
         assert_eq!(clean("tag\u{e0041}\u{e0042}"), "tag");
         // Joiners are kept: emoji sequences need them.
         assert_eq!(clean("👩\u{200d}💻"), "👩\u{200d}💻");
+    }
+
+    #[test]
+    fn every_control_goes_alone_and_the_text_after_it_stays() {
+        // A double-encoded `”` (UTF-8 E2 80 9D read as windows-1252): `â€` + U+009D.
+        let mojibake =
+            "He said \u{e2}\u{20ac}\u{153}no\u{e2}\u{20ac}\u{9d} and left. The rest stays.";
+        assert_eq!(clean(mojibake), mojibake.replace('\u{9d}', ""));
+        assert_eq!(
+            clean_line("Title \u{e2}\u{20ac}\u{9d} rest of the title"),
+            "Title \u{e2}\u{20ac} rest of the title"
+        );
+        for c in (0u32..0x20).chain(0x7f..0xa0).filter_map(char::from_u32) {
+            // A line break after it: ESC takes the next character with it (`ESC c` is one sequence).
+            let cleaned = clean(&format!("before{c}\nafter the control"));
+            assert!(
+                cleaned.starts_with("before") && cleaned.ends_with("after the control"),
+                "U+{:04X}: {cleaned:?}",
+                u32::from(c)
+            );
+            assert!(
+                !cleaned.chars().any(|c| c.is_control() && c != '\n'),
+                "U+{:04X}",
+                u32::from(c)
+            );
+        }
     }
 
     #[test]

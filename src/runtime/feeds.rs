@@ -103,8 +103,8 @@ impl Worker {
                 let tx = self.tx.clone();
                 refresh::refresh_all(&self.fetcher, &self.store, &pubs, force, |report| {
                     let outcome = match report.status {
-                        RefreshStatus::Updated { new, items } => {
-                            FeedOutcome::Updated { new, items }
+                        RefreshStatus::Updated { new, items, first } => {
+                            FeedOutcome::Updated { new, items, first }
                         }
                         RefreshStatus::NotModified => FeedOutcome::NotModified,
                         RefreshStatus::Fresh => FeedOutcome::Fresh,

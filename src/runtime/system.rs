@@ -6,7 +6,7 @@ use tokio::sync::mpsc;
 use crate::app::{Msg, SystemCmd};
 
 type OpenUrl = Box<dyn Fn(String, mpsc::UnboundedSender<Msg>) + Send + Sync>;
-type Copy = Box<dyn Fn(&str) -> std::io::Result<()> + Send + Sync>;
+type Copy = Box<dyn Fn(&str) -> std::io::Result<crate::app::Copied> + Send + Sync>;
 
 /// Side effects that leave the process.
 pub struct Edges {
@@ -17,7 +17,8 @@ pub struct Edges {
 }
 
 impl Edges {
-    /// The real ones: `$BROWSER` or the platform opener, and OSC 52.
+    /// The real ones: `$BROWSER` or the platform opener, and the clipboard by the surest means
+    /// at hand (tmux, OSC 52, a desktop clipboard tool).
     pub fn system() -> Self {
         Self {
             open_url: Box::new(|url, tx| {
@@ -46,9 +47,8 @@ impl SystemExecutor {
         match cmd {
             SystemCmd::OpenUrl(url) => (self.edges.open_url)(url, self.tx.clone()),
             SystemCmd::Copy(text) => {
-                if let Err(e) = (self.edges.copy)(&text) {
-                    let _ = self.tx.send(Msg::Problem(format!("Could not copy: {e}")));
-                }
+                let result = (self.edges.copy)(&text).map_err(|e| e.to_string());
+                let _ = self.tx.send(Msg::Copied { text, result });
             }
         }
     }

@@ -60,6 +60,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
         let pct = (usize::from(a.scroll) + shown).min(total) * 100 / total.max(1);
         title = format!(" Article · {pct}% ");
     }
+    // Already wrapped: ratatui's own wrapping would undo the leads and break the links.
     frame.render_widget(
         Paragraph::new(visible(a, state, shown)).block(block.title(title)),
         area,

@@ -17,7 +17,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
     let Some(p) = state.selected_pub() else {
         let block = Block::bordered().title(" Headlines ");
         frame.render_widget(
-            Paragraph::new("No publications: add some to the config (see config.example.toml).")
+            Paragraph::new("No publications: add one with `newsroom add URL`, or list them in the config file (newsroom man shows where).")
                 .wrap(Wrap { trim: true })
                 .block(block),
             area,
@@ -33,9 +33,18 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
             state.headlines.len()
         );
     } else if state.headlines_of.is_some() {
-        title.push_str(&format!("· {} ", state.headlines.len()));
+        // Say what the number counts: the list shown, and the unread beside it.
+        let shown = state.headlines.len();
+        match state.filter {
+            Filter::All if p.unread > 0 => {
+                title.push_str(&format!("· {shown} articles, {} unread ", p.unread));
+            }
+            Filter::All => title.push_str(&format!("· {shown} articles ")),
+            Filter::Unread => title.push_str(&format!("· {} unread ", p.unread)),
+            Filter::Starred => title.push_str(&format!("· {shown} starred ")),
+        }
     }
-    if state.filter != Filter::All {
+    if state.search.is_some() && state.filter != Filter::All {
         title.push_str(&format!("· {} ", state.filter.label()));
     }
     let block = Block::bordered()

@@ -23,18 +23,24 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
                 FeedStatus::Failed(_) => Span::styled("!", theme.error()),
                 FeedStatus::Idle => Span::raw(" "),
             };
-            let mut count = String::new();
-            if p.new > 0 {
-                count = format!("+{}", p.new);
-            } else if p.unread > 0 {
-                count = p.unread.to_string();
-            }
-            let name_w = inner.saturating_sub(4 + count.len() + usize::from(!count.is_empty()));
-            let count_style = if p.new > 0 {
-                theme.accent()
+            // Unread, then the new arrivals beside it: one does not hide the other.
+            let unread = if p.unread > 0 {
+                p.unread.to_string()
             } else {
-                theme.dim()
+                String::new()
             };
+            let new = if p.new > 0 {
+                format!("+{}", p.new)
+            } else {
+                String::new()
+            };
+            let gap = if unread.is_empty() || new.is_empty() {
+                ""
+            } else {
+                " "
+            };
+            let counts_w = unread.len() + gap.len() + new.len();
+            let name_w = inner.saturating_sub(4 + counts_w + usize::from(counts_w > 0));
             let name_style = if p.unread > 0 {
                 theme.unread()
             } else {
@@ -44,8 +50,10 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
                 mark,
                 Span::raw(" "),
                 Span::styled(fit(&p.name, name_w), name_style),
-                Span::raw(if count.is_empty() { "" } else { " " }),
-                Span::styled(count, count_style),
+                Span::raw(if counts_w == 0 { "" } else { " " }),
+                Span::styled(unread, theme.dim()),
+                Span::raw(gap),
+                Span::styled(new, theme.accent()),
             ]))
         })
         .collect();

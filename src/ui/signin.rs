@@ -72,6 +72,24 @@ fn draw_code(
     let theme = &state.theme;
     let code = clean_line(user_code);
     let uri = clean_line(uri);
+    // Why signing in again, if it is not the first time (e.g. the token was revoked): across
+    // the whole width, above the QR code, wrapped to as many lines as it takes.
+    let mut inner = inner;
+    if let Some(r) = &si.reason {
+        let why =
+            Paragraph::new(Line::styled(clean_line(r), theme.error())).wrap(Wrap { trim: true });
+        let rows = u16::try_from(why.line_count(inner.width.max(1)))
+            .unwrap_or(u16::MAX)
+            .min(inner.height);
+        let [top, _gap, below] = Layout::vertical([
+            Constraint::Length(rows),
+            Constraint::Length(1),
+            Constraint::Min(1),
+        ])
+        .areas(inner);
+        frame.render_widget(why, top);
+        inner = below;
+    }
     // A QR code of the URL beside the text, for a phone, when the terminal is big enough.
     let qr_w = qr.first().map_or(0, |l| l.chars().count());
     let (text_area, qr_area) =
@@ -93,17 +111,6 @@ fn draw_code(
     } else {
         (None, 0) // the code is on the countdown line below, in bold
     };
-    // Why signing in again, if it is not the first time (e.g. the token was revoked).
-    let mut text_area = text_area;
-    if let Some(r) = &si.reason {
-        let [why, below] =
-            Layout::vertical([Constraint::Length(2), Constraint::Min(1)]).areas(text_area);
-        frame.render_widget(
-            Paragraph::new(Line::styled(clean_line(r), theme.error())),
-            why,
-        );
-        text_area = below;
-    }
     let [intro, big, rest] = Layout::vertical([
         Constraint::Length(2),
         Constraint::Length(if big_h == 0 { 0 } else { big_h + 1 }),

@@ -419,3 +419,123 @@ fn every_hint_names_the_key_in_effect() {
     assert!(screen.contains("Ctrl-r to retry"), "{screen}");
     assert!(!screen.contains("q quit"), "{screen}");
 }
+
+#[test]
+fn new_arrivals_stand_beside_the_unread_count_and_the_title_says_what_it_counts() {
+    let mut s = with_headlines(WIDE);
+    s.pubs[0].new = 2;
+    let screen = render(&s);
+    let row = screen.lines().nth(1).unwrap();
+    assert!(row.contains("BBC       3 +2"), "{row}");
+    assert!(
+        screen
+            .lines()
+            .next()
+            .unwrap()
+            .contains("BBC · 5 articles, 3 unread"),
+        "{screen}"
+    );
+    s.filter = app::Filter::Unread;
+    let top = render(&s).lines().next().unwrap().to_owned();
+    assert!(top.contains("BBC · 3 unread "), "{top}");
+    s.filter = app::Filter::Starred;
+    let top = render(&s).lines().next().unwrap().to_owned();
+    assert!(top.contains("BBC · 5 starred "), "{top}");
+}
+
+fn buffer_of(state: &State) -> ratatui::buffer::Buffer {
+    let (w, h) = state.viewport;
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+    t.draw(|f| super::draw(f, state)).unwrap();
+    t.backend().buffer().clone()
+}
+
+#[test]
+fn every_cell_is_as_wide_as_terminals_draw_it() {
+    use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+    let mut s = with_article(WIDE);
+    let tricky = "Devs 👩\u{200d}💻 and 👨\u{200d}👩\u{200d}👧 cheer 🇬🇧 🇮🇳 ❤\u{fe0f} 👍🏽 — नमस्ते दुनिया, क्षत्रिय";
+    s.headlines[0].title = tricky.into();
+    if let Some(a) = &mut s.article {
+        let mut article = a.article.clone();
+        article.headline.title = tricky.into();
+        *a = ArticleView::new(article, format!("{tricky}\n\n> {tricky}"), a.width);
+    }
+    let buf = buffer_of(&s);
+    let mut checked = 0;
+    for cell in buf.content() {
+        let sym = cell.symbol();
+        // ratatui gives a cell its cluster's width; a terminal without grapheme support draws
+        // each code point with its own width. They must agree, or glyphs are left behind.
+        let per_char: usize = sym.chars().map(|c| c.width().unwrap_or(0)).sum();
+        if !sym.is_ascii() {
+            checked += 1;
+            assert_eq!(sym.width(), per_char, "{sym:?}");
+        }
+    }
+    assert!(checked > 20, "the tricky text was drawn");
+    let screen = render(&s);
+    assert!(screen.contains("GB") && screen.contains("नम"), "{screen}");
+}
+
+#[test]
+fn wrapped_quotes_and_items_keep_their_lead_and_links_stay_whole() {
+    let mut s = with_article((100, 40));
+    let html = "<blockquote>One quoted sentence that is long enough to need a second line, and then a third one, in a pane this wide.</blockquote>\
+        <ul><li>A list item that is also long enough to wrap onto another line below it, which it does here.</li></ul>\
+        <p>See <a href=\"https://example.com/a/rather/long/path/that/is/forty-eight/chars/more\">this</a>.</p>";
+    if let Some(a) = &mut s.article {
+        *a = ArticleView::new(a.article.clone(), crate::feed::article_text(html), a.width);
+    }
+    let screen = render(&s);
+    // The article pane's rows: between its borders, without the one column of padding.
+    let rows: Vec<String> = screen
+        .lines()
+        .filter_map(|l| l.trim_end_matches('"').rsplit('│').nth(1))
+        .map(|r| r.strip_prefix(' ').unwrap_or(r).trim_end().to_owned())
+        .collect();
+    let quoted: Vec<&String> = rows
+        .iter()
+        .filter(|r| r.contains("quoted") || r.contains("third one"))
+        .collect();
+    assert!(quoted.len() >= 2, "{screen}");
+    for r in &quoted {
+        assert!(
+            r.starts_with("> "),
+            "quote continuation keeps '> ': {r:?}\n{screen}"
+        );
+    }
+    let item = rows
+        .iter()
+        .position(|r| r.starts_with("• A list item"))
+        .expect("item");
+    assert!(
+        rows[item + 1].starts_with("  ") && !rows[item + 1].starts_with("   "),
+        "continuation hangs under the item's text:\n{screen}"
+    );
+    assert!(
+        rows.iter()
+            .any(|r| r == "https://example.com/a/rather/long/path/that/is/forty-eight/chars/more"),
+        "the link stands whole on its own row:\n{screen}"
+    );
+}
+
+#[test]
+fn the_reason_for_signing_in_again_is_shown_whole_beside_the_qr_code() {
+    let mut s = signing_in((100, 30), code_phase());
+    let why = "the GitHub token was revoked or is invalid: sign in again with `newsroom login`";
+    if let Some(si) = &mut s.signin {
+        si.reason = Some(why.into());
+    }
+    let screen = render(&s);
+    let text: String = screen
+        .lines()
+        .map(|l| l.trim_matches('"').trim_matches('│').trim())
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(text.contains(why), "{screen}");
+    assert!(
+        screen.contains('▀') || screen.contains('▄'),
+        "the QR code is still there:\n{screen}"
+    );
+}

@@ -5,11 +5,13 @@ use chrono::{DateTime, Utc};
 use unicode_width::UnicodeWidthChar;
 
 use crate::feed::sanitize;
+pub use crate::wrap::{terminal_safe, wrap_line};
 
 /// Cleans `s` onto one line and fits it in exactly `width` columns: cut with "…" if too wide,
 /// padded with spaces if short.
 pub fn fit(s: &str, width: usize) -> String {
     let clean = sanitize::clean_line(s);
+    let clean = terminal_safe(&clean);
     let mut out = String::with_capacity(width);
     let mut used = 0;
     let total: usize = clean.chars().map(|c| c.width().unwrap_or(0)).sum();

@@ -129,3 +129,113 @@ fn a_broken_config_names_file_line_and_column_and_exits_2() {
         text(&out.stderr)
     );
 }
+
+#[test]
+fn the_man_page_documents_keys_files_and_environment_and_refers_to_no_missing_page() {
+    let home = tempfile::tempdir().unwrap();
+    let out = newsroom(home.path(), &["man"]);
+    assert!(out.status.success());
+    let man = text(&out.stdout);
+    for section in [
+        ".SH COMMANDS",
+        ".SH KEYS",
+        ".SH FILES",
+        ".SH ENVIRONMENT",
+        ".SH \"EXIT STATUS\"",
+    ] {
+        assert!(man.contains(section), "no {section} in:\n{man}");
+    }
+    // Only one page is made, so no other may be referred to.
+    assert!(!man.contains("newsroom\\-login(1)"), "{man}");
+    assert!(!man.contains("(1)"), "{man}");
+    let config = home.path().join("config/newsroom/config.toml");
+    let shown = |p: &Path| p.display().to_string().replace('-', "\\-");
+    assert!(man.contains(&shown(&config)), "{man}");
+    assert!(
+        man.contains(&shown(&home.path().join("data/newsroom/newsroom.db"))),
+        "{man}"
+    );
+    assert!(
+        man.contains(&shown(&home.path().join("state/newsroom"))),
+        "{man}"
+    );
+    for name in [
+        "NEWSROOM_CONFIG",
+        "NEWSROOM_GITHUB_TOKEN",
+        "NO_COLOR",
+        "TMUX",
+    ] {
+        assert!(man.contains(name), "{name}: {man}");
+    }
+    assert!(man.contains("copy the link"), "{man}");
+    assert!(man.contains("\\-\\-insecure\\-storage"), "{man}");
+
+    let help = text(&newsroom(home.path(), &["--help"]).stdout);
+    assert!(!help.contains("config.example.toml"), "{help}");
+    assert!(help.contains(&config.display().to_string()), "{help}");
+}
+
+/// Output into a pipe whose reader is gone, as in `newsroom man | head`: the read end is
+/// closed before newsroom starts, so its first write fails for certain.
+fn into_a_closed_pipe(home: &Path, args: &[&str]) -> Output {
+    let (reader, writer) = std::io::pipe().expect("pipe");
+    drop(reader);
+    crate::support::newsroom_in(home)
+        .args(args)
+        .stdout(writer)
+        .output()
+        .expect("newsroom runs")
+}
+
+#[test]
+fn a_closed_pipe_ends_output_quietly() {
+    let home = tempfile::tempdir().unwrap();
+    for args in [
+        &["completions", "fish"][..],
+        &["completions", "bash"],
+        &["man"],
+        &["list"],
+        &["export"],
+        &["--log-path"],
+    ] {
+        let out = into_a_closed_pipe(home.path(), args);
+        assert_eq!(
+            out.status.code(),
+            Some(141),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+        assert_eq!(text(&out.stderr), "", "{args:?} says nothing");
+    }
+}
+
+#[test]
+fn a_config_path_that_does_not_exist_is_an_error() {
+    let home = tempfile::tempdir().unwrap();
+    let missing = home.path().join("typo.toml");
+    for args in [&["list"][..], &["remove", "BBC"], &["export"], &["fetch"]] {
+        let out = newsroom(
+            home.path(),
+            &[&["--config", missing.to_str().unwrap()], args].concat(),
+        );
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert_eq!(text(&out.stdout), "", "{args:?}: nothing listed");
+        let err = text(&out.stderr);
+        assert!(
+            err.contains(&missing.display().to_string()) && err.contains("no such config file"),
+            "{args:?}: {err}"
+        );
+    }
+    // The same through the environment.
+    let out = crate::support::newsroom_in(home.path())
+        .env("NEWSROOM_CONFIG", &missing)
+        .arg("list")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!missing.exists(), "nothing was created");
+    // Without --config, list shows the defaults as before.
+    let out = newsroom(home.path(), &["list"]);
+    assert!(out.status.success());
+    assert!(text(&out.stdout).contains("BBC"));
+}

@@ -275,3 +275,46 @@ fn feedparser_corpus_parses_without_panics_or_hangs() {
         "only {passed}/{considered} well-formed feedparser files parse with their entries"
     );
 }
+
+/// The letters and digits of a text: what mis-decoding cannot change (it turns each non-ASCII
+/// character into other non-ASCII characters and leaves ASCII alone).
+fn ascii_skeleton(s: &str) -> String {
+    s.chars().filter(char::is_ascii_alphanumeric).collect()
+}
+
+/// The real Verge feed is double-encoded (its UTF-8 was read as windows-1252 and encoded
+/// again), so every `”` arrives as `â€` + U+009D, the C1 OSC introducer. Each title and
+/// article must keep all of its text: the same letters as the repaired copy of the feed
+/// (`corpus/derived/theverge-repaired.xml`, the same bytes decoded once more).
+#[test]
+fn double_encoded_verge_keeps_every_article_whole() {
+    let read = |rel: &str| {
+        let bytes = std::fs::read(corpus_dir().join(rel)).expect("fixture is readable");
+        feed::parse(&bytes, None).expect("the Verge feed parses")
+    };
+    let mangled = read("real/theverge-FeedReader.xml");
+    let repaired = read("derived/theverge-repaired.xml");
+    assert_eq!(mangled.items.len(), 10);
+    assert_eq!(repaired.items.len(), 10);
+    let mut with_c1 = 0;
+    for (m, r) in mangled.items.iter().zip(&repaired.items) {
+        if m.content_html.contains('\u{9d}') {
+            with_c1 += 1;
+        }
+        let (mt, rt) = (
+            feed::article_text(&m.content_html),
+            feed::article_text(&r.content_html),
+        );
+        assert!(rt.len() > 500, "{}: {} bytes", r.title, rt.len());
+        assert!(
+            ascii_skeleton(&mt) == ascii_skeleton(&rt),
+            "{}: {} of {} characters shown",
+            r.title,
+            mt.chars().count(),
+            rt.chars().count()
+        );
+        assert_eq!(ascii_skeleton(&m.title), ascii_skeleton(&r.title));
+        assert!(!mt.chars().any(|c| c.is_control() && c != '\n'));
+    }
+    assert_eq!(with_c1, 6, "six of the ten articles carry a U+009D");
+}

@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use newsroom::config::Config;
-use newsroom::discover::{AddError, add_command, discover};
+use newsroom::discover::{AddError, Pick, add_command, discover};
 use newsroom::fetch::{FetchSettings, Fetcher};
 use url::Url;
 
@@ -77,7 +77,7 @@ async fn add_a_site_url_finds_and_adds_its_feed() {
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("config.toml");
 
-    let added = add_command(&config, &fetcher(), &server.url("/"), None)
+    let added = add_command(&config, &fetcher(), &server.url("/"), None, Pick::Refuse)
         .await
         .expect("added");
     assert_eq!(added.name, "Loopback Blog");
@@ -99,14 +99,20 @@ async fn add_a_site_url_finds_and_adds_its_feed() {
     assert_eq!(c.publications[0].name, "BBC");
 
     // Adding it again, by feed URL or by page, is refused without adding a second copy.
-    let e = add_command(&config, &fetcher(), &server.url("/feed.xml"), None)
-        .await
-        .unwrap_err();
+    let e = add_command(
+        &config,
+        &fetcher(),
+        &server.url("/feed.xml"),
+        None,
+        Pick::Refuse,
+    )
+    .await
+    .unwrap_err();
     assert!(
         matches!(e, AddError::AlreadyAdded { ref name, .. } if name == "Loopback Blog"),
         "{e}"
     );
-    let e = add_command(&config, &fetcher(), &server.url("/"), None)
+    let e = add_command(&config, &fetcher(), &server.url("/"), None, Pick::Refuse)
         .await
         .unwrap_err();
     assert!(matches!(e, AddError::AlreadyAdded { .. }), "{e}");
@@ -129,6 +135,7 @@ async fn add_a_feed_url_with_a_name() {
         &fetcher(),
         &server.url("/rss"),
         Some(" Mine ".into()),
+        Pick::Refuse,
     )
     .await
     .expect("added");
@@ -163,7 +170,7 @@ async fn add_refuses_before_fetching_what_it_can() {
     )
     .unwrap();
 
-    let e = add_command(&config, &fetcher(), &server.url("/rss"), None)
+    let e = add_command(&config, &fetcher(), &server.url("/rss"), None, Pick::Refuse)
         .await
         .unwrap_err();
     assert_eq!(
@@ -178,11 +185,12 @@ async fn add_refuses_before_fetching_what_it_can() {
         &fetcher(),
         &server.url("/other"),
         Some("Here".into()),
+        Pick::Refuse,
     )
     .await
     .unwrap_err();
     assert!(matches!(e, AddError::NameTaken { .. }), "{e}");
-    let e = add_command(&config, &fetcher(), "exec:ls", None)
+    let e = add_command(&config, &fetcher(), "exec:ls", None, Pick::Refuse)
         .await
         .unwrap_err();
     assert!(matches!(e, AddError::BadUrl { .. }), "{e}");
@@ -209,13 +217,13 @@ async fn add_explains_pages_without_usable_feeds() {
     let config = dir.path().join("config.toml");
     let f = fetcher();
 
-    let e = add_command(&config, &f, &server.url("/plain"), None)
+    let e = add_command(&config, &f, &server.url("/plain"), None, Pick::Refuse)
         .await
         .unwrap_err();
     assert!(matches!(e, AddError::NoFeedLinks { .. }), "{e}");
     assert!(e.to_string().contains("advertises no feed"), "{e}");
 
-    let e = add_command(&config, &f, &server.url("/broken"), None)
+    let e = add_command(&config, &f, &server.url("/broken"), None, Pick::Refuse)
         .await
         .unwrap_err();
     let AddError::NoneReadable { tried, .. } = &e else {
@@ -224,14 +232,162 @@ async fn add_explains_pages_without_usable_feeds() {
     assert_eq!(tried.len(), 1);
     assert!(e.to_string().contains("/404: HTTP 404"), "{e}");
 
-    let e = add_command(&config, &f, &server.url("/text"), None)
+    let e = add_command(&config, &f, &server.url("/text"), None, Pick::Refuse)
         .await
         .unwrap_err();
     assert!(matches!(e, AddError::NotAFeed { .. }), "{e}");
 
-    let e = add_command(&config, &f, &server.url("/nothing-here"), None)
-        .await
-        .unwrap_err();
+    let e = add_command(
+        &config,
+        &f,
+        &server.url("/nothing-here"),
+        None,
+        Pick::Refuse,
+    )
+    .await
+    .unwrap_err();
     assert!(matches!(e, AddError::Fetch { .. }), "{e}");
     assert!(!config.exists(), "failed adds write nothing");
+}
+
+fn rss_titled(title: &str) -> String {
+    RSS.replace("Loopback Blog", title)
+}
+
+/// A page in the shape of a Reddit or WordPress page: comments advertised before posts.
+fn two_feed_server() -> FeedServer {
+    FeedServer::start([
+        (
+            "/",
+            page(
+                r#"<!doctype html><html><head><title>Site</title>
+                <link rel="alternate" type="application/rss+xml" title="Comments" href="/comments.xml">
+                <link rel="alternate" type="application/rss+xml" title="Posts" href="/posts.xml">
+                <link rel="alternate" type="application/rss+xml" title="Broken" href="/gone.xml">
+                </head><body>hello</body></html>"#,
+            ),
+        ),
+        ("/comments.xml", Route::feed(rss_titled("Site comments"))),
+        ("/posts.xml", Route::feed(rss_titled("Site posts"))),
+        ("/gone.xml", Route::status(404)),
+    ])
+}
+
+#[tokio::test]
+async fn add_on_a_page_with_several_feeds_lists_them_and_takes_the_one_picked() {
+    let server = two_feed_server();
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+
+    // Nobody to ask: the readable feeds are listed, nothing is taken silently.
+    let e = add_command(&config, &fetcher(), &server.url("/"), None, Pick::Refuse)
+        .await
+        .unwrap_err();
+    let AddError::SeveralFeeds { feeds, .. } = &e else {
+        panic!("{e}")
+    };
+    assert_eq!(feeds.len(), 2);
+    let msg = e.to_string();
+    assert!(msg.contains("--pick N"), "{msg}");
+    assert!(
+        msg.contains(&format!("1. Comments  {}", server.url("/comments.xml")))
+            && msg.contains(&format!("2. Posts  {}", server.url("/posts.xml"))),
+        "{msg}"
+    );
+    assert!(!config.exists(), "nothing written");
+
+    let e = add_command(&config, &fetcher(), &server.url("/"), None, Pick::Number(3))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(e, AddError::PickOutOfRange { count: 2, .. }),
+        "{e}"
+    );
+
+    let added = add_command(&config, &fetcher(), &server.url("/"), None, Pick::Number(2))
+        .await
+        .expect("added");
+    assert_eq!(added.url, server.url("/posts.xml"));
+    assert_eq!(added.name, "Site posts");
+
+    // Asked: the choice is the user's; the feed already added is not offered again, so the
+    // one left is taken without asking.
+    let asked = std::cell::Cell::new(false);
+    let added = add_command(
+        &config,
+        &fetcher(),
+        &server.url("/"),
+        None,
+        Pick::Ask(Box::new(|_| {
+            asked.set(true);
+            None
+        })),
+    )
+    .await
+    .expect("added");
+    assert_eq!(added.url, server.url("/comments.xml"));
+    assert!(!asked.get());
+}
+
+#[tokio::test]
+async fn add_asks_and_a_cancelled_choice_adds_nothing() {
+    let server = two_feed_server();
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    let e = add_command(
+        &config,
+        &fetcher(),
+        &server.url("/"),
+        None,
+        Pick::Ask(Box::new(|feeds| {
+            assert_eq!(feeds.len(), 2);
+            None
+        })),
+    )
+    .await
+    .unwrap_err();
+    assert!(matches!(e, AddError::Cancelled), "{e}");
+    assert!(!config.exists());
+    let added = add_command(
+        &config,
+        &fetcher(),
+        &server.url("/"),
+        None,
+        Pick::Ask(Box::new(|feeds| {
+            feeds.iter().position(|c| c.label == "Posts")
+        })),
+    )
+    .await
+    .expect("added");
+    assert_eq!(added.url, server.url("/posts.xml"));
+}
+
+#[test]
+fn the_cli_lists_several_feeds_without_a_terminal_and_takes_pick() {
+    let server = two_feed_server();
+    let home = tempfile::tempdir().unwrap();
+    let config = home.path().join("c.toml");
+    let run = |extra: &[&str]| {
+        crate::support::newsroom_in(home.path())
+            .args([
+                "--config",
+                config.to_str().unwrap(),
+                "add",
+                &server.url("/"),
+            ])
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let out = run(&[]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("2. Posts") && err.contains("--pick"), "{err}");
+    let out = run(&["--pick", "2"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("Added Site posts"));
 }

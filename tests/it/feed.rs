@@ -322,7 +322,7 @@ fn html_to_text_rules() {
         • apple\n• pear\n\
         1. first\n2. second\n\n\
         > Quoted words\n\n\
-        [image: A cat]\n\n\
+        [image: A cat][image]\n\n\
         Entities: <tag> \"q\" é € 😀\n\n\
         [1]: https://example.com/a";
     assert_eq!(text, expected);

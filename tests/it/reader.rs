@@ -57,7 +57,7 @@ impl Harness {
         let seen = opened.clone();
         let edges = Edges {
             open_url: Box::new(move |url, _| seen.lock().unwrap().push(url)),
-            copy: Box::new(|_| Ok(())),
+            copy: Box::new(|_| Ok(newsroom::app::Copied::By("test"))),
         };
         let keys = KeyMap::new(
             &[],
@@ -485,7 +485,7 @@ fn tmux_sign_in_shows_the_code_then_the_news_and_the_token_is_in_no_file() {
 }
 
 #[test]
-fn tmux_open_uses_browser_copy_uses_osc52_and_sigterm_restores_the_terminal() {
+fn tmux_open_uses_browser_copy_works_under_tmux_defaults_and_sigterm_restores_the_terminal() {
     let Some(SignedIn {
         _server,
         _gh,
@@ -514,7 +514,8 @@ fn tmux_open_uses_browser_copy_uses_osc52_and_sigterm_restores_the_terminal() {
         ("BROWSER", browser.as_str()),
     ];
     let t = start_reader("edges", (100, 30), home.path(), &config, &extra);
-    t.set_clipboard_capture();
+    // tmux's defaults (`set-clipboard external`): an OSC 52 from newsroom would be dropped.
+    assert_eq!(t.option("set-clipboard"), "external");
     t.wait_text("Storm Ophelia brings gales", Duration::from_secs(15));
 
     t.keys(&["o"]);
@@ -543,7 +544,7 @@ fn tmux_open_uses_browser_copy_uses_osc52_and_sigterm_restores_the_terminal() {
     }
     assert_eq!(
         buffer, "https://www.bbc.com/news/articles/c0000000002o",
-        "OSC 52 reached the terminal's clipboard"
+        "the link reached tmux's buffer"
     );
 
     t.signal_program("TERM");

@@ -96,7 +96,14 @@ async fn validators_are_stored_on_the_first_fetch_and_a_304_writes_no_article() 
     let bbc = publication(&server, "BBC", "/bbc.xml");
 
     let first = refresh_one(&f, &db, &bbc, false).await;
-    assert_eq!(first.status, RefreshStatus::Updated { new: 12, items: 12 });
+    assert_eq!(
+        first.status,
+        RefreshStatus::Updated {
+            new: 12,
+            items: 12,
+            first: true
+        }
+    );
     assert_eq!(first.name, "BBC");
     let heads = db.lock().headlines(&bbc.url, 50).expect("headlines");
     assert_eq!(heads.len(), 12);
@@ -127,7 +134,14 @@ async fn validators_are_stored_on_the_first_fetch_and_a_304_writes_no_article() 
     // An unchanged body served without validators is parsed but still writes nothing.
     server.set_route("/bbc.xml", Route::feed(rss("BBC", 12, "")));
     let third = refresh_one(&f, &db, &bbc, false).await;
-    assert_eq!(third.status, RefreshStatus::Updated { new: 0, items: 12 });
+    assert_eq!(
+        third.status,
+        RefreshStatus::Updated {
+            new: 0,
+            items: 12,
+            first: false
+        }
+    );
     assert_eq!(
         audited_writes(&audit),
         0,
@@ -142,7 +156,14 @@ async fn validators_are_stored_on_the_first_fetch_and_a_304_writes_no_article() 
         Route::feed(rss("BBC", 13, "")).with_validators(),
     );
     let fourth = refresh_one(&f, &db, &bbc, false).await;
-    assert_eq!(fourth.status, RefreshStatus::Updated { new: 1, items: 13 });
+    assert_eq!(
+        fourth.status,
+        RefreshStatus::Updated {
+            new: 1,
+            items: 13,
+            first: false
+        }
+    );
     let heads = db.lock().headlines(&bbc.url, 50).expect("headlines");
     assert!(heads.iter().find(|h| h.id == old).expect("kept").read);
     assert_eq!(db.lock().unread_counts().expect("counts")[&bbc.url], 12);
@@ -303,7 +324,7 @@ async fn failures_are_short_and_leave_the_cache_and_other_feeds_alone() {
     assert_eq!(
         messages,
         [
-            "Updated { new: 4, items: 4 }",
+            "Updated { new: 4, items: 4, first: true }",
             "HTTP 404 — feed not found",
             "this is an HTML page, not a feed"
         ]
@@ -373,7 +394,14 @@ async fn refresh_all_reports_every_publication_once() {
     let (f, db) = (fetcher(), store(dir.path()));
     let mut names = Vec::new();
     refresh_all(&f, &db, &pubs, false, |r| {
-        assert_eq!(r.status, RefreshStatus::Updated { new: 5, items: 5 });
+        assert_eq!(
+            r.status,
+            RefreshStatus::Updated {
+                new: 5,
+                items: 5,
+                first: true
+            }
+        );
         names.push(r.name);
     })
     .await;
@@ -385,4 +413,35 @@ async fn refresh_all_reports_every_publication_once() {
     let counts = db.lock().unread_counts().expect("counts");
     assert_eq!(counts.len(), 30);
     assert!(counts.values().all(|&n| n == 5));
+}
+
+#[tokio::test]
+async fn a_feed_that_repeats_guids_is_a_first_fetch_on_an_empty_cache() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // Twelve items, three of which repeat an earlier GUID (CNN does this).
+    let feed = rss("CNN", 12, "").replace("<guid>CNN-11</guid>", "<guid>CNN-0</guid>");
+    let feed = feed
+        .replace("<guid>CNN-10</guid>", "<guid>CNN-1</guid>")
+        .replace("<guid>CNN-9</guid>", "<guid>CNN-2</guid>");
+    let server = FeedServer::start([("/cnn.xml", Route::feed(feed))]);
+    let (f, db) = (fetcher(), store(dir.path()));
+    let cnn = publication(&server, "CNN", "/cnn.xml");
+    let first = refresh_one(&f, &db, &cnn, true).await;
+    assert_eq!(
+        first.status,
+        RefreshStatus::Updated {
+            new: 9,
+            items: 12,
+            first: true
+        }
+    );
+    let again = refresh_one(&f, &db, &cnn, true).await;
+    assert_eq!(
+        again.status,
+        RefreshStatus::Updated {
+            new: 0,
+            items: 12,
+            first: false
+        }
+    );
 }

@@ -90,14 +90,10 @@ impl Tmux {
         );
     }
 
-    /// Lets programs in the session set tmux's paste buffer with OSC 52.
-    pub fn set_clipboard_capture(&self) {
-        let out = self.tmux(&["set-option", "-g", "set-clipboard", "on"]);
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+    /// A global option's value, as `show-options -gv` prints it.
+    pub fn option(&self, name: &str) -> String {
+        let out = self.tmux(&["show-options", "-gv", name]);
+        String::from_utf8_lossy(&out.stdout).trim().to_owned()
     }
 
     /// The newest paste buffer (what the program last copied), or "" if none.
