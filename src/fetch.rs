@@ -15,7 +15,7 @@ use reqwest::header::{self, HeaderMap, HeaderValue};
 use tokio::sync::Semaphore;
 use url::Url;
 
-use crate::feed::sanitize::clean_line;
+use crate::gate::clean_line;
 
 /// Redirects followed before giving up (a loop ends here too).
 pub const MAX_REDIRECTS: usize = 5;

@@ -14,8 +14,8 @@ use serde::Serialize;
 use unicode_width::UnicodeWidthStr;
 
 use crate::config::Config;
-use crate::feed::sanitize::clean_line;
 use crate::fetch::{FetchError, FetchSettings, Fetcher};
+use crate::gate::clean_line;
 use crate::refresh::{self, RefreshReport, RefreshStatus};
 use crate::store::{SharedStore, Store, StoreError};
 

@@ -11,6 +11,7 @@ pub mod context;
 pub mod discover;
 pub mod feed;
 pub mod fetch;
+pub mod gate;
 pub mod github;
 pub mod headless;
 pub mod keys;

@@ -1,7 +1,7 @@
 //! The opened article, wrapped to the pane's width once — when it arrives and when the
 //! terminal is resized — so that a frame only copies the visible lines.
 
-use crate::feed::sanitize::clean_line;
+use crate::gate::clean_line;
 use crate::model::Article;
 
 /// What a line of the article is, for its style.

@@ -7,7 +7,6 @@ use ratatui::layout::{Position, Rect};
 use super::msg::{CacheCmd, Cmd, FeedCmd, FeedOutcome, GithubCmd, Msg, SystemCmd};
 use super::signin::{AuthMsg, Phase, SignIn};
 use super::state::{ArticleView, FeedStatus, Focus, Notice, NoticeKind, Session, State};
-use crate::feed;
 use crate::keys::{Action, Key, Mode};
 use crate::layout::Areas;
 
@@ -290,7 +289,7 @@ fn on_signin_key(state: &mut State, key: Key) -> Vec<Cmd> {
             Phase::Code {
                 verification_uri, ..
             },
-        ) => match feed::sanitize::safe_url(verification_uri) {
+        ) => match crate::gate::safe_url(verification_uri) {
             Some(url) => vec![SystemCmd::OpenUrl(url).into()],
             None => vec![],
         },
@@ -460,7 +459,7 @@ fn on_action(state: &mut State, action: Action) -> Vec<Cmd> {
                 (Some(a), Focus::Article) => a.article.headline.link.clone(),
                 _ => state.current_headline().and_then(|h| h.link.clone()),
             };
-            match link.as_deref().and_then(feed::sanitize::safe_url) {
+            match link.as_deref().and_then(crate::gate::safe_url) {
                 Some(url) if action == Action::OpenInBrowser => {
                     notice(state, NoticeKind::Info, format!("Opening {url}"));
                     vec![SystemCmd::OpenUrl(url).into()]

@@ -203,7 +203,7 @@ impl DeviceFlow {
         let uri = f
             .get("verification_uri")
             .ok_or_else(|| malformed("no verification_uri"))?;
-        let verification_uri = crate::feed::sanitize::safe_url(uri)
+        let verification_uri = crate::gate::safe_url(uri)
             .ok_or_else(|| malformed("the verification URI is not an http(s) URL"))?;
         let number = |key: &str, default: u32| match f.get(key) {
             None => Ok(default),

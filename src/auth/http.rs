@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use crate::feed::sanitize::clean_line;
+use crate::gate::clean_line;
 
 pub(crate) const USER_AGENT: &str = concat!("newsroom/", env!("CARGO_PKG_VERSION"));
 /// GitHub's OAuth and `/user` answers are a few hundred bytes; anything bigger is not GitHub.

@@ -16,6 +16,12 @@ use super::sanitize::{
     clean, decode_control_refs, decode_entities, find_ascii_ci, safe_url_from, strip_tags,
 };
 
+/// HTML to readable, sanitized text: paragraphs, lists, quotes and headings kept, links listed
+/// as numbered references at the end, scripts and styles dropped. Lines are not wrapped.
+pub fn html_to_text(html: &str) -> String {
+    to_text(html, None)
+}
+
 /// Article bodies past this size are cut: no real article comes near it.
 const MAX_HTML_BYTES: usize = 1 << 20;
 /// Open-element depth beyond which html5ever's cost grows too fast (real articles stay < 50).

@@ -334,7 +334,7 @@ fn message(body: &[u8]) -> String {
         Ok(m) => m.message,
         Err(_) => String::from_utf8_lossy(body).into_owned(),
     };
-    let line = crate::feed::sanitize::clean_line(&raw);
+    let line = crate::gate::clean_line(&raw);
     line.chars().take(200).collect()
 }
 
@@ -357,7 +357,7 @@ fn next_link(link: &str) -> Option<String> {
 /// A URL without its query (which may carry secrets) for messages.
 fn redact(url: &str) -> String {
     let cut = url.split(['?', '#']).next().unwrap_or_default();
-    crate::feed::sanitize::clean_line(cut)
+    crate::gate::clean_line(cut)
 }
 
 fn path_only(url: &str) -> String {

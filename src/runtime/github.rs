@@ -12,7 +12,7 @@ use tokio::sync::mpsc;
 
 use crate::app::{AuthMsg, GithubCmd, Msg};
 use crate::auth::{Auth, AuthError, AuthEvent, Session, StorageChoice};
-use crate::feed::sanitize::{clean, clean_line};
+use crate::gate::{clean, clean_line};
 use crate::github::GithubSession;
 
 pub(super) struct GithubExecutor {

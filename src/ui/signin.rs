@@ -8,7 +8,7 @@ use ratatui::widgets::{Block, Padding, Paragraph, Wrap};
 use tui_big_text::{BigText, PixelSize};
 
 use crate::app::{NoticeKind, Phase, SignIn, State};
-use crate::feed::sanitize::{clean, clean_line};
+use crate::gate::{clean, clean_line};
 use crate::keys::{Action, Mode};
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, si: &SignIn) {

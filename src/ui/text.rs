@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use unicode_width::UnicodeWidthChar;
 
-use crate::feed::sanitize;
+use crate::gate as sanitize;
 pub use crate::wrap::{terminal_safe, wrap_line};
 
 /// Cleans `s` onto one line and fits it in exactly `width` columns: cut with "…" if too wide,

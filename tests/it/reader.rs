@@ -585,9 +585,13 @@ fn tmux_offline_github_shows_cached_news_and_a_revoked_token_leads_back_to_sign_
     t.wait_text("[exit 0]", Duration::from_secs(5));
     drop(t);
 
-    // GitHub answers 401 for this token: back to the sign-in screen, saying why.
+    // GitHub answers 401 for this token: back to the sign-in screen, saying why — naming the
+    // variable, since signing in again cannot help while it is set.
     let t = start_reader("revoked", (100, 30), home.path(), &config, &token);
-    let s = t.wait_text("revoked or is invalid", Duration::from_secs(15));
+    let s = t.wait_text(
+        "rejects the token in NEWSROOM_GITHUB_TOKEN",
+        Duration::from_secs(15),
+    );
     assert!(
         !s.contains("Storm Ophelia"),
         "no news once the token is known to be bad:\n{s}"
