@@ -7,6 +7,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod config_edit;
+pub mod content_coding;
 pub mod discover;
 pub mod feed;
 pub mod fetch;

@@ -153,6 +153,7 @@ async fn run(
             content_type,
             validators,
             fresh_for,
+            permit,
         }) => {
             // Parsing a large feed takes milliseconds of CPU: keep it off the async workers,
             // and run no more parsers at once than there are cores.
@@ -161,8 +162,11 @@ async fn run(
             let parsed = tokio::task::spawn_blocking(move || {
                 let _slot = slot;
                 // The feed's URL resolves relative links in it.
-                feed::parse_at(&body, content_type.as_deref(), Some(&doc_url))
-                    .map_err(|e| parse_message(&e))
+                let parsed = feed::parse_at(&body, content_type.as_deref(), Some(&doc_url))
+                    .map_err(|e| parse_message(&e));
+                // The body's place in the byte budget ends with the body.
+                drop((body, permit));
+                parsed
             })
             .await
             .unwrap_or_else(|e| Err(format!("the parser failed: {e}")));
@@ -244,9 +248,15 @@ fn later(now: DateTime<Utc>, d: Duration) -> DateTime<Utc> {
         .unwrap_or(now)
 }
 
-/// "14:05" in the user's time zone: when a back-off ends.
+/// "14:05" in the user's time zone: when a back-off ends; "Wed 3 Dec 14:05" when that is
+/// not today (a back-off may last a day).
 fn clock(t: DateTime<Utc>) -> String {
-    t.with_timezone(&Local).format("%H:%M").to_string()
+    let local = t.with_timezone(&Local);
+    if local.date_naive() == Local::now().date_naive() {
+        local.format("%H:%M").to_string()
+    } else {
+        local.format("%a %-d %b %H:%M").to_string()
+    }
 }
 
 /// A failed fetch in words a reader understands at a glance.
@@ -315,6 +325,18 @@ mod tests {
             m.starts_with("HTTP 429 — too many requests; next try after "),
             "{m}"
         );
+        // A day's back-off names the day.
+        let tomorrow = Utc::now() + chrono::Duration::hours(24);
+        let m = fetch_message(&e, Some(tomorrow));
+        let day = tomorrow
+            .with_timezone(&Local)
+            .format("%a %-d %b")
+            .to_string();
+        assert!(
+            m.ends_with(&format!("next try after {}", clock(tomorrow))),
+            "{m}"
+        );
+        assert!(m.contains(&day), "{m}");
     }
 
     #[test]

@@ -15,7 +15,7 @@ const MAX_ID_BYTES: usize = 2048;
 /// Bodies past this are cut; see also `html::MAX_HTML_BYTES`, which caps rendering.
 const MAX_CONTENT_BYTES: usize = 1 << 20;
 /// More items than any real feed carries (the largest in the test corpus has 730).
-const MAX_ITEMS: usize = 10_000;
+pub(crate) const MAX_ITEMS: usize = 10_000;
 /// A title made up from an item's text is cut at about this many characters.
 const DERIVED_TITLE_CHARS: usize = 80;
 
