@@ -3,6 +3,7 @@
 
 pub mod app;
 pub mod auth;
+pub mod browser;
 pub mod cli;
 pub mod commands;
 pub mod config;

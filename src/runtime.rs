@@ -28,6 +28,10 @@ pub struct Edges {
     pub open_url: OpenUrl,
     /// Puts text on the clipboard.
     pub copy: Copy,
+    /// Whether the terminal is a real one that can be handed over: to a text-mode browser
+    /// (which the run loop runs in the foreground, the reader suspended) and to the shell on
+    /// Ctrl-Z.
+    pub real_terminal: bool,
 }
 
 impl Edges {
@@ -35,13 +39,22 @@ impl Edges {
     pub fn system() -> Self {
         Self {
             open_url: Box::new(|url, tx| {
-                std::thread::spawn(move || {
-                    if let Err(e) = webbrowser::open(&url) {
-                        let _ = tx.send(Msg::Problem(format!("Could not open a browser: {e}")));
+                let problem = match crate::browser::plan(&url) {
+                    Some(crate::browser::Launch::Detached(cmd)) => {
+                        crate::browser::spawn_detached(cmd)
+                            .err()
+                            .map(|e| e.to_string())
                     }
-                });
+                    // Run in the foreground by the run loop, never here.
+                    Some(crate::browser::Launch::Terminal(_)) => None,
+                    None => Some("none found; set $BROWSER".into()),
+                };
+                if let Some(e) = problem {
+                    let _ = tx.send(Msg::Problem(format!("Could not open a browser: {e}")));
+                }
             }),
             copy: Box::new(crate::terminal::copy_to_clipboard),
+            real_terminal: true,
         }
     }
 }
@@ -303,6 +316,18 @@ fn cache_cmd(s: &mut crate::store::Store, cmd: &Cmd) -> Option<Msg> {
     }
 }
 
+/// Takes the terminal back after it was handed over, and forgets the last frame so that the
+/// next draw repaints all of it.
+fn handed_back<B: Backend>(terminal: &mut Terminal<B>) -> Result<(), B::Error> {
+    if let Err(e) = crate::terminal::resume() {
+        tracing::warn!("cannot take the terminal back: {e}");
+    }
+    // `resize` clears and forgets the last frame without asking the terminal where its cursor
+    // is (which `clear` does, and which a terminal just handed back may not answer in time).
+    let size = terminal.size()?;
+    terminal.resize(ratatui::layout::Rect::new(0, 0, size.width, size.height))
+}
+
 /// The UI loop. Returns when the user quits, or when the terminal fails.
 pub async fn run<B: Backend>(
     terminal: &mut Terminal<B>,
@@ -339,8 +364,33 @@ pub async fn run<B: Backend>(
             _ = ticks.tick() => Msg::Tick(Utc::now()),
             () = &mut quit_signal => break,
         };
+        if runtime.edges.real_terminal && crate::terminal::is_suspend_key(&msg) {
+            crate::terminal::suspend();
+            crate::terminal::stop_self();
+            handed_back(terminal)?;
+            terminal.draw(|f| ui::draw(f, state))?;
+            continue;
+        }
         for cmd in app::update(state, msg) {
-            runtime.exec(cmd);
+            match cmd {
+                Cmd::OpenUrl(url) if runtime.edges.real_terminal => {
+                    if let Some(crate::browser::Launch::Terminal(cmd)) = crate::browser::plan(&url)
+                    {
+                        crate::terminal::suspend();
+                        let ran = tokio::process::Command::from(cmd).status().await;
+                        handed_back(terminal)?;
+                        if let Err(e) = ran {
+                            let msg = Msg::Problem(format!("Could not open a browser: {e}"));
+                            app::update(state, msg)
+                                .into_iter()
+                                .for_each(|c| runtime.exec(c));
+                        }
+                    } else {
+                        runtime.exec(Cmd::OpenUrl(url));
+                    }
+                }
+                cmd => runtime.exec(cmd),
+            }
         }
         terminal.draw(|f| ui::draw(f, state))?;
     }
