@@ -504,6 +504,26 @@ fn closed() -> FetchError {
     FetchError::Network("fetcher shut down".into())
 }
 
+/// A URL as logs and messages show it: no user name or password, no query (where API keys
+/// live), no fragment. `http://user:pass@host/feed?key=k` becomes `http://host/feed?…`.
+pub fn redacted(url: &str) -> String {
+    match Url::parse(url.trim()) {
+        Ok(mut u) => {
+            let _ = u.set_username("");
+            let _ = u.set_password(None);
+            let query = u.query().is_some();
+            u.set_query(None);
+            u.set_fragment(None);
+            let mut shown = clean_line(u.as_str());
+            if query {
+                shown.push_str("?…");
+            }
+            shown
+        }
+        Err(_) => "(not a URL)".to_owned(),
+    }
+}
+
 fn is_http(url: &Url) -> bool {
     matches!(url.scheme(), "http" | "https")
 }
@@ -771,6 +791,19 @@ mod tests {
                 .to_string()
                 .starts_with("redirect loop")
         );
+    }
+
+    #[test]
+    fn secrets_are_redacted_from_urls() {
+        assert_eq!(
+            redacted("http://user:pass@example.com:8080/feed.xml?key=SECRET#frag"),
+            "http://example.com:8080/feed.xml?…"
+        );
+        assert_eq!(
+            redacted("https://example.com/rss"),
+            "https://example.com/rss"
+        );
+        assert_eq!(redacted("not a url ?key=x"), "(not a URL)");
     }
 
     #[test]

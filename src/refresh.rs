@@ -15,7 +15,7 @@ use tokio::sync::Semaphore;
 
 use crate::config::Publication;
 use crate::feed::{self, ParseError, sanitize::clean_line};
-use crate::fetch::{FetchError, FetchOutcome, Fetcher, MAX_HINT};
+use crate::fetch::{FetchError, FetchOutcome, Fetcher, MAX_HINT, redacted};
 use crate::store::{FeedState, SharedStore, StoreError};
 
 /// What refreshing one publication came to.
@@ -66,9 +66,9 @@ pub async fn refresh_one(
     };
     match &status {
         RefreshStatus::Failed { message, .. } => {
-            tracing::info!(feed = %publication.url, error = %message, "refresh failed");
+            tracing::info!(feed = %redacted(&publication.url), error = %message, "refresh failed");
         }
-        s => tracing::debug!(feed = %publication.url, status = ?s, "refreshed"),
+        s => tracing::debug!(feed = %redacted(&publication.url), status = ?s, "refreshed"),
     }
     RefreshReport {
         name: publication.name.clone(),

@@ -129,3 +129,54 @@ fn a_broken_config_names_file_line_and_column_and_exits_2() {
         text(&out.stderr)
     );
 }
+
+#[test]
+fn secrets_in_feed_urls_stay_out_of_the_log_and_files_are_private() {
+    let home = tempfile::tempdir().unwrap();
+    let path = text(&newsroom(home.path(), &["--log-path"]).stdout)
+        .trim()
+        .to_owned();
+    let config = home.path().join("c.toml");
+    std::fs::write(
+        &config,
+        "[[publications]]\nname = \"X\"\nurl = \"http://reader:hunter2@127.0.0.1:9/x.xml?key=SECRETKEY\"\n",
+    )
+    .unwrap();
+    let db = home.path().join("data/c.db");
+    let out = newsroom(
+        home.path(),
+        &[
+            "--config",
+            config.to_str().unwrap(),
+            "--db",
+            db.to_str().unwrap(),
+            "fetch",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let log = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    assert!(
+        log.contains("127.0.0.1:9/x.xml?…"),
+        "the failure is logged: {log}"
+    );
+    for secret in ["hunter2", "reader:", "SECRETKEY"] {
+        assert!(!log.contains(secret), "{secret} in the log: {log}");
+        assert!(
+            !text(&out.stdout).contains(secret),
+            "{secret} in the output"
+        );
+        assert!(
+            !text(&out.stderr).contains(secret),
+            "{secret} in the errors"
+        );
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(Path::new(&path)), 0o600, "log file");
+        assert_eq!(mode(Path::new(&path).parent().unwrap()), 0o700, "log dir");
+        assert_eq!(mode(&db), 0o600, "cache");
+        assert_eq!(mode(db.parent().unwrap()), 0o700, "cache dir");
+    }
+}
