@@ -67,3 +67,33 @@ pub fn create_private_file(file: &Path) -> std::io::Result<()> {
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
     options.open(file).map(drop)
 }
+
+/// Opens a file the user named for reading, refusing what is not a regular file: a FIFO would
+/// block the open itself for ever, a device (`/dev/zero`) never ends.
+pub fn open_regular(path: &Path) -> std::io::Result<std::fs::File> {
+    let meta = std::fs::metadata(path)?;
+    if !meta.is_file() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "not a regular file",
+        ));
+    }
+    std::fs::File::open(path)
+}
+
+/// Reads a regular file of at most `max` bytes, as text; a larger one is refused without being
+/// read whole.
+pub fn read_text_capped(path: &Path, max: u64) -> std::io::Result<String> {
+    use std::io::Read;
+    let mut text = String::new();
+    open_regular(path)?
+        .take(max + 1)
+        .read_to_string(&mut text)?;
+    if text.len() as u64 > max {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("larger than {} MiB", max / (1024 * 1024)),
+        ));
+    }
+    Ok(text)
+}

@@ -180,3 +180,72 @@ fn secrets_in_feed_urls_stay_out_of_the_log_and_files_are_private() {
         assert_eq!(mode(db.parent().unwrap()), 0o700, "cache dir");
     }
 }
+
+/// Runs the binary, killing it if it has not ended within a generous bound (a hang fails).
+fn run_bounded(home: &Path, args: &[&str]) -> Output {
+    let mut child = crate::support::newsroom_in(home)
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while child.try_wait().unwrap().is_none() {
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("newsroom {args:?} hung");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    child.wait_with_output().unwrap()
+}
+
+#[cfg(unix)]
+#[test]
+fn devices_and_fifos_given_as_paths_are_refused_not_read() {
+    let home = tempfile::tempdir().unwrap();
+    let fifo = home.path().join("fifo");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let fifo = fifo.to_str().unwrap();
+    let config = home.path().join("c.toml");
+    std::fs::write(
+        &config,
+        "[[publications]]\nname = \"X\"\nurl = \"http://127.0.0.1:9/x.xml\"\n",
+    )
+    .unwrap();
+    let config = config.to_str().unwrap();
+    for args in [
+        vec!["--config", "/dev/zero", "list"],
+        vec!["--config", fifo, "list"],
+        vec!["--config", config, "--db", fifo, "fetch"],
+        vec!["--config", config, "--db", "/dev/zero", "fetch"],
+        vec!["--config", config, "import", fifo],
+        vec!["--config", config, "import", "/dev/zero"],
+    ] {
+        let out = run_bounded(home.path(), &args);
+        assert!(!out.status.success(), "{args:?}");
+        let err = text(&out.stderr);
+        assert!(err.contains("not a regular file"), "{args:?}: {err}");
+    }
+}
+
+#[test]
+fn a_huge_config_is_refused_unread() {
+    let home = tempfile::tempdir().unwrap();
+    let config = home.path().join("big.toml");
+    let f = std::fs::File::create(&config).unwrap();
+    f.set_len(newsroom::config::MAX_CONFIG_BYTES + 1).unwrap();
+    let out = run_bounded(home.path(), &["--config", config.to_str().unwrap(), "list"]);
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("larger than 16 MiB"),
+        "{}",
+        text(&out.stderr)
+    );
+}
