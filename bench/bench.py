@@ -9,7 +9,8 @@ Measures (see bench/README.md for what each figure means and why):
   2. warm refresh of the same (every answer a 304);
   3. time from exec to the first headlines on screen with about 50,000 cached articles
      (500 feeds x 100 items), on a 120x40 pseudo-terminal; newsboat as shipped and after ANALYZE;
-  4. peak memory (ru_maxrss from wait4) of every run above.
+  4. peak memory (ru_maxrss from wait4) of every run above;
+  5. peak memory of `newsroom fetch` against hostile feeds (hostile.py; newsroom only).
 Prints markdown tables on stdout (progress on stderr), then the ratios newsroom/newsboat.
 
 Feeds come from feedgen.py and are served by feedserver.py (gzip, ETag/Last-Modified, 304s,
@@ -34,6 +35,9 @@ import time
 import urllib.request
 import fcntl
 import xml.etree.ElementTree as ET
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import hostile  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 RUN_TIMEOUT = 600  # seconds for any one reader run; newsboat's slowest is ~65 s
@@ -504,7 +508,7 @@ def main():
     ap.add_argument("--concurrency", type=int, default=20, help="newsroom [fetch] concurrency")
     ap.add_argument("--per-host", type=int, help="newsroom [fetch] per_host (default: = concurrency)")
     ap.add_argument("--tui-timeout", type=float, default=90)
-    ap.add_argument("--skip", default="", help="comma list: reload,startup")
+    ap.add_argument("--skip", default="", help="comma list: reload,startup,hostile")
     ap.add_argument("--workdir", help="keep feeds and caches here (default: a temp dir, removed)")
     a = ap.parse_args()
     a.feeds = a.feeds or (100 if a.quick else 500)
@@ -537,8 +541,13 @@ def main():
         if "startup" not in skip:
             log(f"# start-up with {a.startup_feeds} x {a.startup_items} cached")
             startup_bench(a, work, startup_rows)
+        hostile_rows = []
+        if "hostile" not in skip:
+            hostile_rows = hostile.run(a.newsroom, work)
         load0 = os.getloadavg()
         report(a, reload_rows, startup_rows)
+        if hostile_rows:
+            hostile.report(hostile_rows)
         # Other work on the machine inflates every figure: say how busy it was.
         print(f"\nRun: {time.time() - t0:.0f} s on {os.cpu_count()} cores; load average at the start "
               f"{load_start[0]:.1f}, at the end {load0[0]:.1f} (1 min).")

@@ -5,6 +5,7 @@
 #   QUICK=1 bench/run.sh         # a smaller run (100 x 20 feeds, 10,000 articles), about a minute
 #   FULL=1 bench/run.sh          # every newsboat variant and run (adds several minutes)
 #   REPS=3 bench/run.sh          # repeat each refresh on a fresh cache; medians are shown
+#   HOSTILE=1 bench/run.sh       # only newsroom's peak memory against hostile feeds (hostile.py)
 #
 # Other knobs: PER_HOST (newsroom's per_host for the run; default = its concurrency, see
 # bench/README.md), CONCURRENCY (default 20, the shipped default), STARTUP_REPS (default 3),
@@ -17,7 +18,7 @@ repo=$(cd "$here/.." && pwd)
 
 need() { command -v "$1" >/dev/null 2>&1; }
 
-if ! need newsboat || ! need sqlite3; then
+if [ "${HOSTILE:-0}" != 1 ] && { ! need newsboat || ! need sqlite3; }; then
   echo "# installing newsboat and sqlite3 (Debian packages)" >&2
   sudo_cmd=()
   [ "$(id -u)" = 0 ] || sudo_cmd=(sudo)
@@ -28,6 +29,10 @@ need python3 || { echo "bench: python3 (3.9 or later) is needed" >&2; exit 2; }
 
 echo "# building newsroom (release)" >&2
 cargo build --release --locked --manifest-path "$repo/Cargo.toml" >&2
+
+if [ "${HOSTILE:-0}" = 1 ]; then
+  exec python3 "$here/hostile.py" --newsroom "$repo/target/release/newsroom"
+fi
 
 args=(--newsroom "$repo/target/release/newsroom")
 [ "${QUICK:-0}" = 1 ] && args+=(--quick)

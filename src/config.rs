@@ -8,6 +8,9 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+/// A config larger than this is refused unread (30,000 publications take about 3 MB).
+pub const MAX_CONFIG_BYTES: u64 = 16 * 1024 * 1024;
+
 /// The default config, embedded so that "no file" and `config.example.toml` cannot drift apart.
 pub const DEFAULT_TOML: &str = include_str!("../assets/default-config.toml");
 
@@ -130,19 +133,26 @@ struct RawPublication {
     key: Option<String>,
 }
 
+/// A number as written, with where it was written, for range errors with line and column.
+type Num<T> = toml::Spanned<T>;
+
+fn num<T>(v: T) -> Num<T> {
+    toml::Spanned::new(0..0, v)
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawFetch {
     #[serde(default = "d_timeout")]
-    timeout_secs: u64,
+    timeout_secs: Num<u64>,
     #[serde(default = "d_concurrency")]
-    concurrency: usize,
+    concurrency: Num<u64>,
     #[serde(default = "d_per_host")]
-    per_host: usize,
+    per_host: Num<u64>,
     #[serde(default = "d_max_bytes")]
-    max_feed_bytes: u64,
+    max_feed_bytes: Num<u64>,
     #[serde(default = "d_refresh")]
-    refresh_minutes: u64,
+    refresh_minutes: Num<u64>,
 }
 
 impl Default for RawFetch {
@@ -157,20 +167,20 @@ impl Default for RawFetch {
     }
 }
 
-fn d_timeout() -> u64 {
-    15
+fn d_timeout() -> Num<u64> {
+    num(15)
 }
-fn d_concurrency() -> usize {
-    20
+fn d_concurrency() -> Num<u64> {
+    num(20)
 }
-fn d_per_host() -> usize {
-    6
+fn d_per_host() -> Num<u64> {
+    num(6)
 }
-fn d_max_bytes() -> u64 {
-    10 * 1024 * 1024
+fn d_max_bytes() -> Num<u64> {
+    num(10 * 1024 * 1024)
 }
-fn d_refresh() -> u64 {
-    30
+fn d_refresh() -> Num<u64> {
+    num(30)
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -187,9 +197,9 @@ struct RawGithub {
 #[serde(deny_unknown_fields)]
 struct RawCache {
     #[serde(default = "d_max_articles")]
-    max_articles_per_feed: usize,
+    max_articles_per_feed: Num<u64>,
     #[serde(default = "d_max_age")]
-    max_age_days: u64,
+    max_age_days: Num<u64>,
 }
 
 impl Default for RawCache {
@@ -201,12 +211,23 @@ impl Default for RawCache {
     }
 }
 
-fn d_max_articles() -> usize {
-    1000
+fn d_max_articles() -> Num<u64> {
+    num(1000)
 }
-fn d_max_age() -> u64 {
-    90
+fn d_max_age() -> Num<u64> {
+    num(90)
 }
+
+/// The ranges numbers must fall in: wide enough for any real use, narrow enough that no
+/// product overflows and no cap (a semaphore of `concurrency` permits) is absurd.
+const TIMEOUT_SECS: (u64, u64) = (1, 3600);
+const CONCURRENCY: (u64, u64) = (1, 1000);
+const MAX_FEED_BYTES: (u64, u64) = (1024, 1 << 30);
+/// A week.
+const REFRESH_MINUTES: (u64, u64) = (0, 7 * 24 * 60);
+const MAX_ARTICLES: (u64, u64) = (0, 1_000_000);
+/// A hundred years.
+const MAX_AGE_DAYS: (u64, u64) = (0, 36_500);
 
 // ---- loading ---------------------------------------------------------------------------------
 
@@ -225,9 +246,11 @@ impl Config {
             (None, Some(p)) if p.exists() => p.to_path_buf(),
             _ => return Ok(Self::defaults()),
         };
-        let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read {
-            path: path.clone(),
-            source,
+        let text = crate::paths::read_text_capped(&path, MAX_CONFIG_BYTES).map_err(|source| {
+            ConfigError::Read {
+                path: path.clone(),
+                source,
+            }
         })?;
         Self::from_toml(&text, Some(&path))
     }
@@ -257,14 +280,18 @@ impl Config {
                 d.publications.unwrap_or_default()
             }
         };
-        let mut pubs = Vec::with_capacity(publications.len());
+        let mut pubs: Vec<Publication> = Vec::with_capacity(publications.len());
+        // Names and keys seen so far: sets, so that 30,000 publications check in linear time.
+        let mut names = std::collections::HashSet::with_capacity(publications.len());
+        let mut keys_seen: std::collections::HashMap<char, usize> =
+            std::collections::HashMap::new();
         for (i, p) in publications.into_iter().enumerate() {
             let n = i + 1;
             let name = p.name.trim().to_owned();
             if name.is_empty() {
                 return Err(invalid(format!("publication #{n} has an empty name")));
             }
-            if pubs.iter().any(|q: &Publication| q.name == name) {
+            if !names.insert(name.clone()) {
                 return Err(invalid(format!(
                     "two publications are named \"{name}\": give each a different name"
                 )));
@@ -287,37 +314,55 @@ impl Config {
                 }
             };
             if let Some(k) = key
-                && let Some(other) = pubs.iter().find(|q: &&Publication| q.key == Some(k))
+                && let Some(&other) = keys_seen.get(&k)
             {
                 return Err(invalid(format!(
                     "key '{k}' is used by both \"{}\" and \"{name}\": give one of them another key",
-                    other.name
+                    pubs[other].name
                 )));
+            }
+            if let Some(k) = key {
+                keys_seen.insert(k, pubs.len());
             }
             pubs.push(Publication { name, url, key });
         }
 
+        let in_range = |section: &str, key: &str, v: &Num<u64>, (lo, hi): (u64, u64)| {
+            let value = *v.get_ref();
+            if (lo..=hi).contains(&value) {
+                return Ok(value);
+            }
+            let (line, column) = line_col(text, v.span().start);
+            Err(ConfigError::Syntax {
+                path: shown.clone(),
+                line,
+                column,
+                message: format!("[{section}] {key} = {value} is out of range: use {lo} to {hi}"),
+            })
+        };
         let f = raw.fetch;
-        if f.timeout_secs == 0 {
-            return Err(invalid("[fetch] timeout_secs must be at least 1".into()));
-        }
-        if f.concurrency == 0 || f.per_host == 0 {
-            return Err(invalid(
-                "[fetch] concurrency and per_host must be at least 1".into(),
-            ));
-        }
-        if f.max_feed_bytes < 1024 {
-            return Err(invalid(
-                "[fetch] max_feed_bytes must be at least 1024".into(),
-            ));
-        }
+        let timeout_secs = in_range("fetch", "timeout_secs", &f.timeout_secs, TIMEOUT_SECS)?;
+        let concurrency = in_range("fetch", "concurrency", &f.concurrency, CONCURRENCY)?;
+        let per_host = in_range("fetch", "per_host", &f.per_host, CONCURRENCY)?;
+        let max_feed_bytes =
+            in_range("fetch", "max_feed_bytes", &f.max_feed_bytes, MAX_FEED_BYTES)?;
+        let refresh_minutes = in_range(
+            "fetch",
+            "refresh_minutes",
+            &f.refresh_minutes,
+            REFRESH_MINUTES,
+        )?;
+        // Within the ranges above these cannot overflow; `usize` holds 1000 everywhere.
+        let count = |n: u64| usize::try_from(n).unwrap_or(usize::MAX);
         let fetch = FetchConfig {
-            timeout: Duration::from_secs(f.timeout_secs),
-            concurrency: f.concurrency,
-            per_host: f.per_host.min(f.concurrency),
-            max_feed_bytes: f.max_feed_bytes,
-            refresh_every: (f.refresh_minutes > 0)
-                .then(|| Duration::from_secs(f.refresh_minutes * 60)),
+            timeout: Duration::from_secs(timeout_secs),
+            concurrency: count(concurrency),
+            per_host: count(per_host.min(concurrency)),
+            max_feed_bytes,
+            refresh_every: refresh_minutes
+                .checked_mul(60)
+                .filter(|s| *s > 0)
+                .map(Duration::from_secs),
         };
 
         let g = raw.github;
@@ -339,9 +384,19 @@ impl Config {
         };
 
         let c = raw.cache;
+        let max_articles = in_range(
+            "cache",
+            "max_articles_per_feed",
+            &c.max_articles_per_feed,
+            MAX_ARTICLES,
+        )?;
+        let max_age_days = in_range("cache", "max_age_days", &c.max_age_days, MAX_AGE_DAYS)?;
         let cache = CacheConfig {
-            max_articles_per_feed: c.max_articles_per_feed.max(1),
-            max_age: (c.max_age_days > 0).then(|| Duration::from_secs(c.max_age_days * 86_400)),
+            max_articles_per_feed: count(max_articles).max(1),
+            max_age: max_age_days
+                .checked_mul(86_400)
+                .filter(|s| *s > 0)
+                .map(Duration::from_secs),
         };
 
         let list = |v: OneOrMany| match v {
@@ -430,6 +485,84 @@ mod tests {
         assert_eq!(c.publications[1].url, "http://rss.cnn.com/rss/edition.rss");
         assert_eq!(c.publications[0].key, Some('b'));
         assert_eq!(c.github.api_url, "https://api.github.com");
+    }
+
+    #[test]
+    fn numbers_out_of_range_are_errors_with_position() {
+        for (text, line, column, what) in [
+            (
+                "[fetch]\nconcurrency = 18446744073709551615\n",
+                2,
+                15,
+                "concurrency",
+            ),
+            (
+                "[fetch]\nconcurrency = 9223372036854775807\n",
+                2,
+                15,
+                "concurrency",
+            ),
+            ("[fetch]\nper_host = 0\n", 2, 12, "per_host"),
+            (
+                "[cache]\nmax_age_days = 213503982334602\n",
+                2,
+                16,
+                "max_age_days",
+            ),
+            (
+                "[fetch]\nrefresh_minutes = 307445734561825861\n",
+                2,
+                19,
+                "refresh_minutes",
+            ),
+            ("[fetch]\ntimeout_secs = 0\n", 2, 16, "timeout_secs"),
+            ("[fetch]\nmax_feed_bytes = 10\n", 2, 18, "max_feed_bytes"),
+        ] {
+            let e = Config::from_toml(text, Some(Path::new("c.toml"))).expect_err(text);
+            let msg = e.to_string();
+            if let ConfigError::Syntax {
+                line: l, column: c, ..
+            } = &e
+            {
+                // A number past i64 is the TOML parser's own error, at the same place.
+                assert_eq!((*l, *c), (line, column), "{msg}");
+            } else {
+                panic!("no position: {msg}");
+            }
+            assert!(msg.contains(what) || msg.contains("integer"), "{msg}");
+        }
+        let c = Config::from_toml(
+            "[fetch]\nrefresh_minutes = 10080\n[cache]\nmax_age_days = 36500\n",
+            None,
+        )
+        .expect("the largest values are fine");
+        assert_eq!(c.fetch.refresh_every, Some(Duration::from_secs(10080 * 60)));
+        assert_eq!(c.cache.max_age, Some(Duration::from_secs(36500 * 86_400)));
+    }
+
+    #[test]
+    fn many_publications_validate_in_linear_time() {
+        // 30,000 names: the quadratic check took seconds; this stays well under one even in a
+        // debug build. Not timed: a duplicate at the end is still found.
+        let mut text = String::new();
+        for i in 0..30_000 {
+            text.push_str(&format!(
+                "[[publications]]\nname = \"F{i}\"\nurl = \"https://e{i}.com/\"\n"
+            ));
+        }
+        assert_eq!(
+            Config::from_toml(&text, None)
+                .expect("valid")
+                .publications
+                .len(),
+            30_000
+        );
+        text.push_str("[[publications]]\nname = \"F7\"\nurl = \"https://again.com/\"\n");
+        let e = Config::from_toml(&text, None).expect_err("duplicate");
+        assert!(
+            e.to_string().contains("two publications are named \"F7\""),
+            "{e}"
+        );
     }
 
     #[test]

@@ -486,7 +486,7 @@ fn host_of(url: &str) -> String {
 
 /// `None` if the file does not exist.
 fn read_config(path: &Path) -> Result<Option<String>, ConfigEditError> {
-    match std::fs::read_to_string(path) {
+    match crate::paths::read_text_capped(path, crate::config::MAX_CONFIG_BYTES) {
         Ok(t) => Ok(Some(t)),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(source) => Err(ConfigEditError::Read {

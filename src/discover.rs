@@ -266,7 +266,10 @@ pub async fn add_command(
         why,
     })?;
     let existing = config_edit::read_publications(config_path)?;
-    let name = name.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty());
+    // Cleaned and capped as `import` does: the name is shown in the terminal.
+    let name = name
+        .map(|n| crate::opml::clean_name(n.trim()))
+        .filter(|n| !n.is_empty());
     if let Some(n) = &name
         && existing.iter().any(|p| &p.name == n)
     {

@@ -91,6 +91,8 @@ pub enum FetchOutcome {
         content_type: Option<String>,
         validators: Validators,
         fresh_for: Option<Duration>,
+        /// The body's share of the byte budget: keep it until the body is dropped (parsed).
+        permit: BodyPermit,
     },
 }
 
@@ -110,6 +112,20 @@ impl FetchOutcome {
     }
 }
 
+/// A large body's place in the fetcher's budget (see [`LARGE_BODIES`]); empty for small ones.
+#[derive(Debug, Default)]
+pub struct BodyPermit(#[allow(dead_code)] Option<tokio::sync::OwnedSemaphorePermit>);
+
+/// Bodies larger than this count against the budget of large bodies.
+pub const LARGE_BODY: usize = 1024 * 1024;
+
+/// Large bodies (from download to the end of parsing) in memory at once, across every fetch
+/// of a refresh: with the default 10 MiB cap, at most about 2 x 10 MiB of large bodies plus
+/// `concurrency` x 1 MiB of small ones are held at a time, however many hostile feeds answer
+/// at once. A fetch waiting here holds no large slot, so the wait always ends; the time spent
+/// waiting does not count against its timeout.
+pub const LARGE_BODIES: usize = 2;
+
 /// Why a fetch failed. The `Display` text is short and shown per feed; it never carries raw
 /// server text.
 #[derive(Debug, thiserror::Error)]
@@ -125,6 +141,9 @@ pub enum FetchError {
     },
     #[error("redirect loop (more than {MAX_REDIRECTS} redirects)")]
     TooManyRedirects,
+    /// A 3xx whose `Location` is missing or no usable address.
+    #[error("HTTP {0}: {1}")]
+    BadRedirect(u16, &'static str),
     #[error("not an http(s) URL")]
     BadUrl,
     #[error("{0}")]
@@ -149,6 +168,7 @@ pub struct Fetcher {
     settings: FetchSettings,
     global: Arc<Semaphore>,
     hosts: Arc<Mutex<HashMap<String, Arc<Semaphore>>>>,
+    large: Arc<Semaphore>,
 }
 
 impl std::fmt::Debug for Fetcher {
@@ -185,14 +205,14 @@ impl Fetcher {
                 attempt.follow()
             }
         });
+        // No client-wide timeout: `get` keeps its own deadline, which a wait for the byte
+        // budget extends. No Referer: it would carry one feed's URL (and its `?key=`) to
+        // whatever host a redirect names.
         let client = reqwest::Client::builder()
             .user_agent(concat!("newsroom/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(settings.connect_timeout)
-            .timeout(settings.timeout)
             .redirect(redirects)
-            .gzip(true)
-            .brotli(true)
-            .deflate(true)
+            .referer(false)
             .tcp_nodelay(true)
             .pool_idle_timeout(Duration::from_secs(60))
             .build()
@@ -201,8 +221,14 @@ impl Fetcher {
             client,
             global: Arc::new(Semaphore::new(settings.concurrency)),
             hosts: Arc::default(),
+            large: Arc::new(Semaphore::new(LARGE_BODIES)),
             settings,
         })
+    }
+
+    /// Places left for large bodies (see [`LARGE_BODIES`]).
+    pub fn large_bodies_free(&self) -> usize {
+        self.large.available_permits()
     }
 
     pub fn settings(&self) -> &FetchSettings {
@@ -227,12 +253,7 @@ impl Fetcher {
         let _host = host.acquire().await.map_err(|_| closed())?;
         let _global = self.global.acquire().await.map_err(|_| closed())?;
         let host_name = url.host_str().unwrap_or_default().to_owned();
-        // reqwest has the same total timeout; this one also covers our own body loop.
-        let result =
-            match tokio::time::timeout(self.settings.timeout, self.fetch(url, validators)).await {
-                Ok(r) => r,
-                Err(_) => Err(FetchError::Timeout(self.settings.timeout)),
-            };
+        let result = self.fetch(url, validators).await;
         match &result {
             Ok(FetchOutcome::Fetched { body, .. }) => {
                 tracing::debug!(host = %host_name, bytes = body.len(), "fetched");
@@ -246,7 +267,13 @@ impl Fetcher {
     }
 
     async fn fetch(&self, url: Url, validators: &Validators) -> Result<FetchOutcome, FetchError> {
-        let mut req = self.client.get(url);
+        let timeout = self.settings.timeout;
+        let mut deadline = tokio::time::Instant::now() + timeout;
+        let timed_out = |_| FetchError::Timeout(timeout);
+        let mut req = self
+            .client
+            .get(url)
+            .header(header::ACCEPT_ENCODING, "gzip, deflate, br");
         // A stored validator that is no longer a legal header value is dropped, not an error:
         // the fetch is merely unconditional.
         if let Some(v) = validators
@@ -263,7 +290,10 @@ impl Fetcher {
         {
             req = req.header(header::IF_MODIFIED_SINCE, v);
         }
-        let mut resp = req.send().await.map_err(|e| self.classify(&e))?;
+        let mut resp = tokio::time::timeout_at(deadline, req.send())
+            .await
+            .map_err(timed_out)?
+            .map_err(|e| self.classify(&e))?;
         let status = resp.status();
         let now = SystemTime::now();
         let headers = resp.headers();
@@ -285,13 +315,25 @@ impl Fetcher {
         }
         if status.is_redirection() {
             // A redirect we were handed back was not followed: the HTTP stack returns those to
-            // non-http(s) schemes (`file:`, `ftp:`) unfollowed, and they are a bad URL.
-            let location = headers.get(header::LOCATION).and_then(|v| v.to_str().ok());
-            if location
-                .and_then(|l| resp.url().join(l).ok())
-                .is_some_and(|u| !is_http(&u))
-            {
-                return Err(FetchError::BadUrl);
+            // non-http(s) schemes (`file:`, `ftp:`) unfollowed, and they are a bad URL; and
+            // those whose Location is missing or no address at all (port 99999).
+            let code = status.as_u16();
+            let location = headers.get(header::LOCATION);
+            match location.map(|l| l.to_str().ok().and_then(|l| resp.url().join(l).ok())) {
+                Some(Some(u)) if !is_http(&u) => return Err(FetchError::BadUrl),
+                Some(None) => {
+                    return Err(FetchError::BadRedirect(
+                        code,
+                        "the redirect points to an invalid address",
+                    ));
+                }
+                None if code != 304 => {
+                    return Err(FetchError::BadRedirect(
+                        code,
+                        "a redirect without a Location",
+                    ));
+                }
+                _ => {}
             }
         }
         if !status.is_success() {
@@ -314,27 +356,53 @@ impl Fetcher {
             .and_then(|v| v.to_str().ok())
             .map(clean_line);
         let max = self.settings.max_bytes;
-        // Known only for identity bodies; compressed ones are checked as they are decoded.
+        let max_usize = usize::try_from(max).unwrap_or(usize::MAX);
+        let codings: Vec<String> = headers
+            .get_all(header::CONTENT_ENCODING)
+            .iter()
+            .filter_map(|v| v.to_str().ok().map(str::to_owned))
+            .collect();
+        let mut decoder =
+            crate::content_coding::Decoder::new(codings.iter().map(String::as_str), max_usize)
+                .map_err(decode_error(max))?;
+        // Only meaningful for identity bodies; compressed ones are checked as they are decoded.
         let declared = resp.content_length();
-        if declared.is_some_and(|n| n > max) {
+        if codings.is_empty() && declared.is_some_and(|n| n > max) {
             return Err(FetchError::TooLarge(max));
         }
         // The declared length is the server's word: reserve by it only up to a modest bound.
         let reserve = declared.unwrap_or(0).min(max).min(1024 * 1024);
-        let mut body = Vec::with_capacity(usize::try_from(reserve).unwrap_or(0));
-        // reqwest decodes gzip/brotli/deflate before `chunk`, so this counts decompressed bytes
-        // and a compression bomb stops at the cap.
-        while let Some(chunk) = resp.chunk().await.map_err(|e| self.classify(&e))? {
-            if (body.len() + chunk.len()) as u64 > max {
-                return Err(FetchError::TooLarge(max));
+        decoder.reserve(usize::try_from(reserve).unwrap_or(0));
+        let mut received = 0usize;
+        let mut permit = BodyPermit::default();
+        // Decoded here, chunk by chunk, so this counts decompressed bytes and a compression
+        // bomb stops at the cap.
+        while let Some(chunk) = tokio::time::timeout_at(deadline, resp.chunk())
+            .await
+            .map_err(timed_out)?
+            .map_err(|e| self.classify(&e))?
+        {
+            received += chunk.len();
+            decoder.push(&chunk).map_err(decode_error(max))?;
+            if permit.0.is_none() && received.max(decoder.decoded_len()) > LARGE_BODY {
+                let waiting = tokio::time::Instant::now();
+                let slot = self
+                    .large
+                    .clone()
+                    .acquire_owned()
+                    .await
+                    .map_err(|_| closed())?;
+                deadline += waiting.elapsed();
+                permit = BodyPermit(Some(slot));
             }
-            body.extend_from_slice(&chunk);
         }
+        let body = decoder.finish().map_err(decode_error(max))?;
         Ok(FetchOutcome::Fetched {
             body,
             content_type,
             validators,
             fresh_for,
+            permit,
         })
     }
 
@@ -355,6 +423,7 @@ impl Fetcher {
         }
         let mut source: Option<&(dyn std::error::Error + 'static)> = e.source();
         let mut innermost = None;
+        let mut in_hyper = false;
         while let Some(s) = source {
             if s.is::<NonHttpRedirect>() {
                 return FetchError::BadUrl;
@@ -363,6 +432,7 @@ impl Fetcher {
                 return FetchError::TooManyRedirects;
             }
             if let Some(h) = s.downcast_ref::<hyper::Error>() {
+                in_hyper = true;
                 if h.is_incomplete_message() {
                     let when = if e.is_body() {
                         "mid-body"
@@ -383,6 +453,10 @@ impl Fetcher {
                     K::ConnectionAborted => Some("connection aborted"),
                     K::UnexpectedEof => Some("connection closed mid-body"),
                     K::TimedOut => return FetchError::Timeout(self.settings.timeout),
+                    // Hyper's word for a body whose chunk framing does not parse.
+                    K::InvalidInput | K::InvalidData if in_hyper && e.is_decode() => {
+                        Some("broken chunked encoding")
+                    }
                     _ => None,
                 };
                 if let Some(msg) = msg {
@@ -402,7 +476,8 @@ impl Fetcher {
                 "cannot connect".to_owned()
             }
         } else if e.is_decode() {
-            "invalid compressed data".to_owned()
+            // newsroom decodes content codings itself: this is the transfer, not compression.
+            "broken body".to_owned()
         } else if e.is_body() {
             "connection closed mid-body".to_owned()
         } else {
@@ -418,8 +493,37 @@ impl Fetcher {
     }
 }
 
+fn decode_error(max: u64) -> impl Fn(crate::content_coding::DecodeError) -> FetchError {
+    use crate::content_coding::DecodeError as D;
+    move |e| match e {
+        D::TooLarge => FetchError::TooLarge(max),
+        D::Invalid => FetchError::Network("invalid compressed data".into()),
+        D::Unsupported(name) => FetchError::Network(format!("unknown content coding {name}")),
+    }
+}
+
 fn closed() -> FetchError {
     FetchError::Network("fetcher shut down".into())
+}
+
+/// A URL as logs and messages show it: no user name or password, no query (where API keys
+/// live), no fragment. `http://user:pass@host/feed?key=k` becomes `http://host/feed?…`.
+pub fn redacted(url: &str) -> String {
+    match Url::parse(url.trim()) {
+        Ok(mut u) => {
+            let _ = u.set_username("");
+            let _ = u.set_password(None);
+            let query = u.query().is_some();
+            u.set_query(None);
+            u.set_fragment(None);
+            let mut shown = clean_line(u.as_str());
+            if query {
+                shown.push_str("?…");
+            }
+            shown
+        }
+        Err(_) => "(not a URL)".to_owned(),
+    }
 }
 
 fn is_http(url: &Url) -> bool {
@@ -689,6 +793,19 @@ mod tests {
                 .to_string()
                 .starts_with("redirect loop")
         );
+    }
+
+    #[test]
+    fn secrets_are_redacted_from_urls() {
+        assert_eq!(
+            redacted("http://user:pass@example.com:8080/feed.xml?key=SECRET#frag"),
+            "http://example.com:8080/feed.xml?…"
+        );
+        assert_eq!(
+            redacted("https://example.com/rss"),
+            "https://example.com/rss"
+        );
+        assert_eq!(redacted("not a url ?key=x"), "(not a URL)");
     }
 
     #[test]

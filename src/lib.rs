@@ -3,10 +3,12 @@
 
 pub mod app;
 pub mod auth;
+pub mod browser;
 pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod config_edit;
+pub mod content_coding;
 pub mod context;
 pub mod discover;
 pub mod feed;

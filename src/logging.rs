@@ -9,7 +9,14 @@ use tracing_subscriber::EnvFilter;
 /// Starts logging to `dir/newsroom.YYYY-MM-DD.log` (UTC date, as `Paths::log_file` names it). Keep the guard alive until exit so the last
 /// lines are flushed. A log dir that cannot be created is not fatal: newsroom runs without logs.
 pub fn init(dir: &Path, verbose: bool) -> Option<WorkerGuard> {
-    std::fs::create_dir_all(dir).ok()?;
+    // Private: the log names the feeds read. Today's file is created 0600 before the appender
+    // opens it (later days' files are created by the appender, inside this 0700 dir).
+    crate::paths::make_private_dir(dir).ok()?;
+    let today = dir.join(format!(
+        "newsroom.{}.log",
+        chrono::Utc::now().format("%Y-%m-%d")
+    ));
+    let _ = crate::paths::create_private_file(&today);
     let appender = tracing_appender::rolling::Builder::new()
         .rotation(tracing_appender::rolling::Rotation::DAILY)
         .filename_prefix("newsroom")

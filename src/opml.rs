@@ -360,6 +360,12 @@ impl<'a> LineCounter<'a> {
     }
 }
 
+/// A publication name from outside (an OPML file, `add --name`): one clean line, no escape or
+/// control character, at most [`MAX_NAME_CHARS`].
+pub fn clean_name(s: &str) -> String {
+    truncate(&sanitize::clean_line(s), MAX_NAME_CHARS)
+}
+
 fn truncate(s: &str, max_chars: usize) -> String {
     match s.char_indices().nth(max_chars) {
         Some((i, _)) => format!("{}…", &s[..i]),
@@ -507,7 +513,7 @@ fn read_capped(path: &Path) -> Result<Vec<u8>, OpmlCommandError> {
         path: path.to_path_buf(),
         source,
     };
-    let file = std::fs::File::open(path).map_err(read_err)?;
+    let file = crate::paths::open_regular(path).map_err(read_err)?;
     let mut bytes = Vec::new();
     file.take(MAX_OPML_BYTES as u64 + 1)
         .read_to_end(&mut bytes)

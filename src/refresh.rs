@@ -15,7 +15,7 @@ use tokio::sync::Semaphore;
 
 use crate::config::Publication;
 use crate::feed::{self, ParseError, sanitize::clean_line};
-use crate::fetch::{FetchError, FetchOutcome, Fetcher, MAX_HINT};
+use crate::fetch::{FetchError, FetchOutcome, Fetcher, MAX_HINT, redacted};
 use crate::store::{FeedState, SharedStore, StoreError};
 
 /// What refreshing one publication came to.
@@ -71,9 +71,9 @@ pub async fn refresh_one(
     };
     match &status {
         RefreshStatus::Failed { message, .. } => {
-            tracing::info!(feed = %publication.url, error = %message, "refresh failed");
+            tracing::info!(feed = %redacted(&publication.url), error = %message, "refresh failed");
         }
-        s => tracing::debug!(feed = %publication.url, status = ?s, "refreshed"),
+        s => tracing::debug!(feed = %redacted(&publication.url), status = ?s, "refreshed"),
     }
     RefreshReport {
         name: publication.name.clone(),
@@ -163,6 +163,7 @@ async fn run(
             content_type,
             validators,
             fresh_for,
+            permit,
         }) => {
             // Parsing a large feed takes milliseconds of CPU: keep it off the async workers,
             // and run no more parsers at once than there are cores.
@@ -171,8 +172,11 @@ async fn run(
             let parsed = tokio::task::spawn_blocking(move || {
                 let _slot = slot;
                 // The feed's URL resolves relative links in it.
-                feed::parse_at(&body, content_type.as_deref(), Some(&doc_url))
-                    .map_err(|e| parse_message(&e))
+                let parsed = feed::parse_at(&body, content_type.as_deref(), Some(&doc_url))
+                    .map_err(|e| parse_message(&e));
+                // The body's place in the byte budget ends with the body.
+                drop((body, permit));
+                parsed
             })
             .await
             .unwrap_or_else(|e| Err(format!("the parser failed: {e}")));
@@ -255,9 +259,15 @@ fn later(now: DateTime<Utc>, d: Duration) -> DateTime<Utc> {
         .unwrap_or(now)
 }
 
-/// "14:05" in the user's time zone: when a back-off ends.
+/// "14:05" in the user's time zone: when a back-off ends; "Wed 3 Dec 14:05" when that is
+/// not today (a back-off may last a day).
 fn clock(t: DateTime<Utc>) -> String {
-    t.with_timezone(&Local).format("%H:%M").to_string()
+    let local = t.with_timezone(&Local);
+    if local.date_naive() == Local::now().date_naive() {
+        local.format("%H:%M").to_string()
+    } else {
+        local.format("%a %-d %b %H:%M").to_string()
+    }
 }
 
 /// A failed fetch in words a reader understands at a glance.
@@ -326,6 +336,18 @@ mod tests {
             m.starts_with("HTTP 429 — too many requests; next try after "),
             "{m}"
         );
+        // A day's back-off names the day.
+        let tomorrow = Utc::now() + chrono::Duration::hours(24);
+        let m = fetch_message(&e, Some(tomorrow));
+        let day = tomorrow
+            .with_timezone(&Local)
+            .format("%a %-d %b")
+            .to_string();
+        assert!(
+            m.ends_with(&format!("next try after {}", clock(tomorrow))),
+            "{m}"
+        );
+        assert!(m.contains(&day), "{m}");
     }
 
     #[test]

@@ -36,6 +36,17 @@ pub enum StoreError {
         path.display()
     )]
     Foreign { path: PathBuf },
+    #[error(
+        "{} is not a regular file; choose a file with --db PATH",
+        path.display()
+    )]
+    NotAFile { path: PathBuf },
+    #[error(
+        "{} is not a newsroom cache ({why}); newsroom leaves it alone: choose another file \
+         with --db PATH",
+        path.display()
+    )]
+    NotACache { path: PathBuf, why: String },
     #[error("{0}")]
     Other(String),
 }
@@ -161,13 +172,42 @@ impl Store {
     /// started; the returned notice tells the user where it went.
     pub fn open(path: &Path) -> Result<(Self, Option<String>), StoreError> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|e| StoreError::Unwritable {
+            crate::paths::create_private_dir(dir).map_err(|e| StoreError::Unwritable {
                 path: path.into(),
                 detail: e.to_string(),
             })?;
         }
+        // A device or a FIFO is never opened (reading a FIFO would wait for ever), let alone
+        // moved aside.
+        match std::fs::metadata(path) {
+            Ok(m) if !m.is_file() => return Err(StoreError::NotAFile { path: path.into() }),
+            Ok(_) => {}
+            // The cache holds URLs and reading history: created for the user's eyes only.
+            Err(_) => {
+                crate::paths::create_private_file(path).map_err(|e| StoreError::Unwritable {
+                    path: path.into(),
+                    detail: e.to_string(),
+                })?
+            }
+        }
         let (kind, notice) = match Self::try_open(path) {
             Ok(store) => return Ok((store, None)),
+            // A cache in a folder that cannot be written (a read-only mount, a locked-down
+            // home) is still read: the news shows, and one line says why nothing is kept.
+            Err(OpenProblem::Fatal(e @ StoreError::Unwritable { .. })) => {
+                return match Self::open_read_only(path) {
+                    Ok(store) => {
+                        let notice = format!(
+                            "The cache {} cannot be written, so it is shown read-only: new \
+                             articles and read marks are not kept.",
+                            path.display()
+                        );
+                        tracing::warn!("{notice}");
+                        Ok((store, Some(notice)))
+                    }
+                    Err(_) => Err(e),
+                };
+            }
             Err(OpenProblem::Fatal(e)) => return Err(e),
             Err(OpenProblem::Corrupt(detail)) => {
                 ("corrupt", format!("could not be read ({detail})"))
@@ -180,6 +220,14 @@ impl Store {
                 ),
             ),
         };
+        // Only what is recognisably newsroom's is moved aside: any other file (`--db notes.txt`)
+        // is the user's, and stays where it is.
+        if let Some(why) = not_ours(path) {
+            return Err(StoreError::NotACache {
+                path: path.into(),
+                why,
+            });
+        }
         let aside = move_aside(path, kind)?;
         let store = match Self::try_open(path) {
             Ok(store) => store,
@@ -218,6 +266,28 @@ impl Store {
         }
     }
 
+    /// The cache as it is on disk, for reading only. `immutable`: SQLite then needs neither
+    /// a `-shm` nor a lock file, which a read-only folder cannot hold.
+    pub fn open_read_only(path: &Path) -> Result<Self, StoreError> {
+        use rusqlite::OpenFlags;
+        let absolute = std::path::absolute(path).map_err(|e| StoreError::Other(e.to_string()))?;
+        let url = url::Url::from_file_path(&absolute)
+            .map_err(|()| StoreError::Other(format!("{} is no file path", path.display())))?;
+        let conn = Connection::open_with_flags(
+            format!("{url}?immutable=1"),
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI,
+        )?;
+        let version: u32 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if version != SCHEMA_VERSION {
+            return Err(StoreError::Other(format!(
+                "the cache {} is of another version",
+                path.display()
+            )));
+        }
+        conn.query_row("SELECT count(*) FROM publications", [], |_| Ok(()))?;
+        Ok(Self::from_conn(conn, Some(path.into())))
+    }
+
     fn try_open(path: &Path) -> Result<Self, OpenProblem> {
         let classify = |e: rusqlite::Error| match e.sqlite_error_code() {
             Some(ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase) => {
@@ -249,6 +319,20 @@ impl Store {
             .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
             .map_err(classify)?;
         if version > SCHEMA_VERSION {
+            // A newer newsroom's cache still has the tables every version has had.
+            let ours: i64 = store
+                .conn
+                .query_row(
+                    "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'publications'",
+                    [],
+                    |r| r.get(0),
+                )
+                .map_err(classify)?;
+            if ours == 0 {
+                return Err(OpenProblem::Fatal(StoreError::Foreign {
+                    path: path.into(),
+                }));
+            }
             return Err(OpenProblem::Newer(version));
         }
         if version == 0 && tables > 0 {
@@ -732,6 +816,27 @@ fn not_sqlite(path: &Path) -> Option<String> {
     } else {
         Some("not an SQLite database".to_owned())
     }
+}
+
+/// Why the unreadable file at `path` is not to be moved aside, if it is not: newsroom's are
+/// named as its default cache (`newsroom.db`), or are SQLite files with a schema version set,
+/// as every newsroom cache has.
+fn not_ours(path: &Path) -> Option<String> {
+    use std::io::Read;
+    if path.file_name().is_some_and(|n| n == "newsroom.db") {
+        return None;
+    }
+    let mut header = Vec::with_capacity(100);
+    let file = std::fs::File::open(path).ok()?;
+    file.take(100).read_to_end(&mut header).ok()?;
+    let sqlite = header.len() == 100 && header.starts_with(b"SQLite format 3\0");
+    if !sqlite {
+        return Some("not an SQLite database".into());
+    }
+    if header[60..64] == [0, 0, 0, 0] {
+        return Some("an SQLite database without newsroom's schema".into());
+    }
+    None
 }
 
 /// Renames `path` (and its `-wal`/`-shm`, which belong to it) to

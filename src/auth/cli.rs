@@ -146,10 +146,16 @@ fn show_progress(
 fn offer_browser(url: String) {
     std::thread::spawn(move || {
         let mut line = String::new();
-        if std::io::stdin().read_line(&mut line).is_ok_and(|n| n > 0)
-            && let Err(e) = webbrowser::open(&url)
-        {
-            eprintln!("could not open a browser ({e}): open {url} yourself");
+        if std::io::stdin().read_line(&mut line).is_ok_and(|n| n > 0) {
+            // The browser's environment carries no token (see `browser::SECRET_VARS`).
+            let opened = match crate::browser::plan(&url) {
+                Some(crate::browser::Launch::Detached(cmd)) => crate::browser::spawn_detached(cmd),
+                Some(crate::browser::Launch::Terminal(mut cmd)) => cmd.status().map(drop),
+                None => Err(std::io::Error::other("none found; set $BROWSER")),
+            };
+            if let Err(e) = opened {
+                eprintln!("could not open a browser ({e}): open {url} yourself");
+            }
         }
     });
 }

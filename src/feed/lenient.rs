@@ -10,7 +10,7 @@
 use base64::Engine as _;
 use quick_xml::events::{BytesStart, Event};
 
-use super::raw::{Body, Markup, RawFeed, RawItem};
+use super::raw::{Body, MAX_ITEMS, Markup, RawFeed, RawItem};
 use super::sanitize::decode_entities;
 use super::strict::rss_author;
 
@@ -212,11 +212,35 @@ fn read_tree(text: &str) -> Option<Node> {
     let mut root: Option<Node> = None;
     // Elements opened past the depth cap: only counted, so their end tags can be matched.
     let mut flattened = 0usize;
+    // Items (children of the root or the channel named item or entry) seen, and the depth of
+    // the item past the cap being skipped: items past the cap are never built.
+    let mut items = 0usize;
+    let mut skipping = 0usize;
     // After an error quick-xml has skipped to the end anyway: keep what was read.
     while let Ok(event) = reader.read_event() {
+        if skipping > 0 {
+            match event {
+                Event::Start(_) => skipping += 1,
+                Event::End(_) => skipping -= 1,
+                Event::Eof => break,
+                _ => {}
+            }
+            continue;
+        }
+        let past_cap = |e: &BytesStart<'_>, items: &mut usize, depth: usize| {
+            let name = e.local_name();
+            let item = name.as_ref().eq_ignore_ascii_case(b"item")
+                || name.as_ref().eq_ignore_ascii_case(b"entry");
+            if item && (1..=2).contains(&depth) {
+                *items += 1;
+            }
+            item && (1..=2).contains(&depth) && *items > MAX_ITEMS
+        };
         match event {
             // A second root: real feeds never have one; the first is the feed.
             Event::Start(_) | Event::Empty(_) if root.is_some() && stack.is_empty() => break,
+            Event::Start(e) if past_cap(&e, &mut items, stack.len()) => skipping = 1,
+            Event::Empty(e) if past_cap(&e, &mut items, stack.len()) => {}
             Event::Start(e) => {
                 if stack.len() >= MAX_DEPTH {
                     flattened += 1;
@@ -693,6 +717,21 @@ mod tests {
         assert_eq!(e.link.as_deref(), Some("http://e.com/1"));
         assert_eq!(e.summary, Some(Body::text("Text")));
         assert_eq!(e.dates, ["2004-04-06T23:05:43-05:00"]);
+    }
+
+    #[test]
+    fn items_past_the_cap_are_not_built() {
+        let doc = format!(
+            "<rss><channel><title>T &nbsp;</title>{}<item><title>after</item></channel></rss>",
+            "<item><title>x</title></item>".repeat(MAX_ITEMS + 10)
+        );
+        let f = feed(&doc);
+        assert_eq!(f.items.len(), MAX_ITEMS);
+        let atom = format!(
+            "<feed xmlns='http://www.w3.org/2005/Atom'>{}</feed>",
+            "<entry/>".repeat(MAX_ITEMS * 2)
+        );
+        assert_eq!(feed(&atom).items.len(), MAX_ITEMS);
     }
 
     #[test]

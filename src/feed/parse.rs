@@ -13,7 +13,7 @@
 //! roots, `&nbsp;` and bare `&`, unknown Atom content types, dates the crates reject) makes
 //! feedparser's set 1,749/1,749. All 59 real XML feeds still go through the crates.
 
-use super::raw::{self, RawFeed};
+use super::raw::{self, MAX_ITEMS, RawFeed};
 use super::sanitize::{clean_line, truncate_bytes, truncate_chars};
 use super::{Feed, encoding, jsonfeed, lenient, strict};
 
@@ -79,8 +79,22 @@ fn read_raw(text: &str) -> Result<RawFeed, ParseError> {
         .to_ascii_lowercase();
     // The crates recurse once per nested element (extensions, XHTML): a deep enough document
     // overflows the stack, which aborts the process. Deep documents go to the lenient reader,
-    // which caps depth.
-    let too_deep = nested_deeper_than(body, MAX_STRICT_DEPTH);
+    // which caps depth. The same pass finds where the items past the cap begin and end: the
+    // crates build every item of a document, so they are given one without those (a feed of
+    // a million empty `<item/>`s would otherwise cost a gigabyte before the cap applied).
+    let scan = scan(body, MAX_STRICT_DEPTH, MAX_ITEMS);
+    let too_deep = scan.too_deep;
+    let capped;
+    let body = match scan.cut {
+        Some(cut) => {
+            let mut s = String::with_capacity(body.len() - (cut.end - cut.start));
+            s.push_str(&body[..cut.start]);
+            s.push_str(&body[cut.end..]);
+            capped = s;
+            capped.as_str()
+        }
+        None => body,
+    };
     let strict = match (local.as_str(), root.qname.as_str()) {
         ("html" | "head" | "body", _) => return Err(ParseError::NotAFeed(HTML_PAGE.into())),
         ("rss" | "rdf" | "feed" | "channel", _) if too_deep => None,
@@ -111,24 +125,77 @@ fn read_raw(text: &str) -> Result<RawFeed, ParseError> {
 /// overflows between 300 and 500 levels).
 const MAX_STRICT_DEPTH: usize = 64;
 
-/// Whether elements nest deeper than `limit`, read as the crates would read them: until the
-/// first XML error.
-fn nested_deeper_than(xml: &str, limit: usize) -> bool {
+struct Scan {
+    /// Whether elements nest deeper than the limit.
+    too_deep: bool,
+    /// The span from the first item past the cap to the end of the last item, if the document
+    /// has more items than the cap.
+    cut: Option<std::ops::Range<usize>>,
+}
+
+/// Reads the document as the crates would read it (until the first XML error): how deep its
+/// elements nest, and where the items (`<item>`, `<entry>` as children of the root or of the
+/// channel) past the first `max_items` lie. Allocates nothing per element.
+fn scan(xml: &str, depth_limit: usize, max_items: usize) -> Scan {
+    use quick_xml::events::Event;
+    let is_item =
+        |name: &[u8]| name.eq_ignore_ascii_case(b"item") || name.eq_ignore_ascii_case(b"entry");
     let mut reader = quick_xml::Reader::from_str(xml);
     let mut depth = 0usize;
+    let mut too_deep = false;
+    let mut items = 0usize;
+    // Once past the cap: where the first dropped item starts, the depth items sit at, whether
+    // an item at that depth is open, and where the last one ended.
+    let mut cut_start: Option<(usize, usize)> = None;
+    let mut open_item = false;
+    let mut cut_end = xml.len();
     loop {
-        match reader.read_event() {
-            Ok(quick_xml::events::Event::Start(_)) => {
+        let before = usize::try_from(reader.buffer_position()).unwrap_or(xml.len());
+        let event = reader.read_event();
+        let after = usize::try_from(reader.buffer_position()).unwrap_or(xml.len());
+        match event {
+            Ok(Event::Start(e)) => {
+                if (1..=2).contains(&depth) && is_item(e.local_name().as_ref()) {
+                    items += 1;
+                    if items == max_items + 1 {
+                        cut_start = Some((before, depth));
+                    }
+                    open_item = cut_start.is_some_and(|(_, d)| d == depth);
+                }
                 depth += 1;
-                if depth > limit {
-                    return true;
+                too_deep |= depth > depth_limit;
+            }
+            Ok(Event::Empty(e)) => {
+                if (1..=2).contains(&depth) && is_item(e.local_name().as_ref()) {
+                    items += 1;
+                    if items == max_items + 1 {
+                        cut_start = Some((before, depth));
+                    }
+                    if cut_start.is_some_and(|(_, d)| d == depth) {
+                        cut_end = after;
+                    }
                 }
             }
-            Ok(quick_xml::events::Event::End(_)) => depth = depth.saturating_sub(1),
-            Ok(quick_xml::events::Event::Eof) | Err(_) => return false,
+            Ok(Event::End(_)) => {
+                depth = depth.saturating_sub(1);
+                if open_item && cut_start.is_some_and(|(_, d)| d == depth) {
+                    open_item = false;
+                    cut_end = after;
+                }
+            }
+            Ok(Event::Eof) | Err(_) => break,
             Ok(_) => {}
         }
     }
+    let cut = cut_start.map(|(start, _)| start..cut_end.max(start));
+    Scan { too_deep, cut }
+}
+
+/// Whether elements nest deeper than `limit`, read as the crates would read them: until the
+/// first XML error.
+#[cfg(test)]
+fn nested_deeper_than(xml: &str, limit: usize) -> bool {
+    scan(xml, limit, usize::MAX - 1).too_deep
 }
 
 /// One clean line of at most 80 characters, for error messages built from document text.
@@ -291,6 +358,53 @@ mod tests {
                 .expect("no stack overflow");
             assert_eq!(feed.expect("parses"), "deep");
         }
+    }
+
+    #[test]
+    fn items_past_the_cap_are_never_built() {
+        let n = 1_300_000;
+        let rss = format!(
+            "<rss version='2.0'><channel><title>many</title><item><title>first</title></item>{}</channel></rss>",
+            "<item/>".repeat(n)
+        );
+        let atom = format!(
+            "<feed xmlns='http://www.w3.org/2005/Atom'><title>many</title><entry><title>first</title></entry>{}</feed>",
+            "<entry><id>x</id></entry>".repeat(n / 10)
+        );
+        // RSS 1.0: items beside the channel; and a document only the lenient reader takes.
+        let rdf = format!(
+            "<rdf:RDF xmlns:rdf='http://www.w3.org/1999/02/22-rdf-syntax-ns#' xmlns='http://purl.org/rss/1.0/'>\
+             <channel><title>many</title></channel><item><title>first</title></item>{}</rdf:RDF>",
+            "<item></item>".repeat(n / 10)
+        );
+        let broken = format!(
+            "<rss><channel><title>many &nbsp;</title><item><title>first</title></item>{}</channel></rss>",
+            "<item/>".repeat(n / 10)
+        );
+        for doc in [rss, atom, rdf, broken] {
+            // Counted before `raw::finish`, which caps again: the readers never built more.
+            let raw = read_raw(&doc).expect("reads");
+            assert_eq!(raw.items.len(), MAX_ITEMS, "{}", &doc[..60]);
+            let feed = parse(doc.as_bytes(), None).expect("parses");
+            assert_eq!(feed.items.len(), MAX_ITEMS, "{}", &doc[..60]);
+            assert_eq!(feed.items[0].title, "first");
+            assert!(feed.title.starts_with("many"));
+        }
+        let s = scan(
+            "<rss><channel><item/><item>a</item><x/><item/><y/></channel></rss>",
+            64,
+            1,
+        );
+        assert_eq!(
+            s.cut,
+            Some(21..46),
+            "from the second item to the end of the last"
+        );
+        assert!(
+            scan("<rss><channel><item/></channel></rss>", 64, 1)
+                .cut
+                .is_none()
+        );
     }
 
     #[test]

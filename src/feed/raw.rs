@@ -15,7 +15,7 @@ const MAX_ID_BYTES: usize = 2048;
 /// Bodies past this are cut; see also `html::MAX_HTML_BYTES`, which caps rendering.
 const MAX_CONTENT_BYTES: usize = 1 << 20;
 /// More items than any real feed carries (the largest in the test corpus has 730).
-const MAX_ITEMS: usize = 10_000;
+pub(crate) const MAX_ITEMS: usize = 10_000;
 /// A title made up from an item's text is cut at about this many characters.
 const DERIVED_TITLE_CHARS: usize = 80;
 
@@ -129,10 +129,7 @@ pub(crate) fn finish(raw: RawFeed, doc_url: Option<&str>) -> Feed {
         .map(|item| finish_item(item, item_base.as_deref()))
         .collect();
     Feed {
-        title: raw
-            .title
-            .map(|t| truncate_chars(t.line(), MAX_TITLE_CHARS))
-            .unwrap_or_default(),
+        title: raw.title.map(|t| title_line(&t)).unwrap_or_default(),
         link,
         ttl_minutes: raw.ttl.and_then(|t| t.trim().parse().ok()),
         items,
@@ -182,7 +179,7 @@ fn finish_item(raw: RawItem, feed_base: Option<&str>) -> Item {
     let content = raw.content.filter(|c| !c.is_blank());
     let title = raw
         .title
-        .map(|t| truncate_chars(t.line(), MAX_TITLE_CHARS))
+        .map(|t| title_line(&t))
         .filter(|t| !t.is_empty())
         .or_else(|| {
             summary
@@ -201,6 +198,16 @@ fn finish_item(raw: RawItem, feed_base: Option<&str>) -> Item {
         author,
         content_html: truncate_bytes(&body, MAX_CONTENT_BYTES).to_owned(),
     }
+}
+
+/// A title as one clean line of at most [`MAX_TITLE_CHARS`]. Only its head is cleaned: a 10 MB
+/// title costs no more than a long one.
+fn title_line(t: &Body) -> String {
+    let head = Body {
+        markup: t.markup,
+        value: truncate_bytes(&t.value, 64 * 1024).to_owned(),
+    };
+    truncate_chars(head.line(), MAX_TITLE_CHARS)
 }
 
 /// The first words of an item's text, for an item without a title.

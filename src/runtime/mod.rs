@@ -76,6 +76,11 @@ impl Runtime {
         self.cache.sync_names(self.feeds.publications());
     }
 
+    /// The terminal can be handed to a text-mode browser or the shell.
+    pub(crate) fn real_terminal(&self) -> bool {
+        self.system.real_terminal()
+    }
+
     /// The cache every executor shares.
     pub fn store(&self) -> &SharedStore {
         self.cache.store()

@@ -14,6 +14,10 @@ pub struct Edges {
     pub open_url: OpenUrl,
     /// Puts text on the clipboard.
     pub copy: Copy,
+    /// Whether the terminal is a real one that can be handed over: to a text-mode browser
+    /// (which the UI loop runs in the foreground, the reader suspended) and to the shell on
+    /// Ctrl-Z.
+    pub real_terminal: bool,
 }
 
 impl Edges {
@@ -22,13 +26,22 @@ impl Edges {
     pub fn system() -> Self {
         Self {
             open_url: Box::new(|url, tx| {
-                std::thread::spawn(move || {
-                    if let Err(e) = webbrowser::open(&url) {
-                        let _ = tx.send(Msg::Problem(format!("Could not open a browser: {e}")));
+                let problem = match crate::browser::plan(&url) {
+                    Some(crate::browser::Launch::Detached(cmd)) => {
+                        crate::browser::spawn_detached(cmd)
+                            .err()
+                            .map(|e| e.to_string())
                     }
-                });
+                    // Run in the foreground by the UI loop, never here.
+                    Some(crate::browser::Launch::Terminal(_)) => None,
+                    None => Some("none found; set $BROWSER".into()),
+                };
+                if let Some(e) = problem {
+                    let _ = tx.send(Msg::Problem(format!("Could not open a browser: {e}")));
+                }
             }),
             copy: Box::new(crate::terminal::copy_to_clipboard),
+            real_terminal: true,
         }
     }
 }
@@ -41,6 +54,10 @@ pub(super) struct SystemExecutor {
 impl SystemExecutor {
     pub(super) fn new(edges: Edges, tx: mpsc::UnboundedSender<Msg>) -> Self {
         Self { edges, tx }
+    }
+
+    pub(super) fn real_terminal(&self) -> bool {
+        self.edges.real_terminal
     }
 
     pub(super) fn exec(&self, cmd: SystemCmd) {

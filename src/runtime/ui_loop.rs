@@ -13,7 +13,7 @@ use tokio::sync::mpsc;
 use tokio::time::Instant;
 
 use super::Runtime;
-use crate::app::{self, Cmd, Msg, State};
+use crate::app::{self, Cmd, Msg, State, SystemCmd};
 use crate::ui;
 
 /// How often the clock ticks while a spinner or a countdown is on screen.
@@ -67,8 +67,35 @@ pub async fn run<B: Backend>(
             }
             () = &mut quit_signal => break,
         };
+        if runtime.real_terminal() && crate::terminal::is_suspend_key(&msg) {
+            crate::terminal::suspend();
+            crate::terminal::stop_self();
+            handed_back(terminal)?;
+            terminal.draw(|f| ui::draw(f, state))?;
+            continue;
+        }
         for cmd in app::update(state, msg) {
-            runtime.exec(cmd);
+            match cmd {
+                Cmd::System(SystemCmd::OpenUrl(url)) if runtime.real_terminal() => {
+                    if let Some(crate::browser::Launch::Terminal(cmd)) = crate::browser::plan(&url)
+                    {
+                        // A text-mode browser gets the whole terminal until it exits.
+                        crate::terminal::suspend();
+                        let ran = tokio::process::Command::from(cmd).status().await;
+                        handed_back(terminal)?;
+                        state.redraw = true;
+                        if let Err(e) = ran {
+                            let msg = Msg::Problem(format!("Could not open a browser: {e}"));
+                            app::update(state, msg)
+                                .into_iter()
+                                .for_each(|c| runtime.exec(c));
+                        }
+                    } else {
+                        runtime.exec(SystemCmd::OpenUrl(url).into());
+                    }
+                }
+                cmd => runtime.exec(cmd),
+            }
         }
         if state.redraw {
             terminal.draw(|f| ui::draw(f, state))?;
@@ -76,4 +103,16 @@ pub async fn run<B: Backend>(
         }
     }
     Ok(())
+}
+
+/// Takes the terminal back after it was handed over, and forgets the last frame so that the
+/// next draw repaints all of it.
+fn handed_back<B: Backend>(terminal: &mut Terminal<B>) -> Result<(), B::Error> {
+    if let Err(e) = crate::terminal::resume() {
+        tracing::warn!("cannot take the terminal back: {e}");
+    }
+    // `resize` clears and forgets the last frame without asking the terminal where its cursor
+    // is (which `clear` does, and which a terminal just handed back may not answer in time).
+    let size = terminal.size()?;
+    terminal.resize(ratatui::layout::Rect::new(0, 0, size.width, size.height))
 }

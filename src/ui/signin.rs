@@ -21,7 +21,11 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, si: &SignIn) {
     frame.render_widget(block, area);
 
     let mut lines: Vec<Line> = Vec::new();
-    if let Some(r) = &si.reason {
+    // Said once: when the sign-in stops for the very reason it was needed (no keyring), the
+    // reason is the message below.
+    let repeated =
+        matches!(&si.phase, Phase::Stopped { message } if si.reason.as_ref() == Some(message));
+    if let Some(r) = si.reason.as_ref().filter(|_| !repeated) {
         lines.push(Line::styled(clean_line(r), theme.error()));
         lines.push(Line::raw(""));
     }

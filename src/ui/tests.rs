@@ -278,6 +278,36 @@ fn signin_on_a_big_terminal_has_large_type_and_a_qr_code() {
     insta::assert_snapshot!(screen);
 }
 
+#[test]
+fn the_keyring_explanation_is_shown_once() {
+    let why =
+        "no OS keyring is reachable (no D-Bus). newsroom keeps the GitHub token in the OS keyring";
+    let mut s = signing_in(
+        (100, 30),
+        app::Phase::Stopped {
+            message: why.into(),
+        },
+    );
+    if let Some(si) = s.signin.as_mut() {
+        si.reason = Some(why.into());
+    }
+    let screen = render(&s);
+    assert_eq!(
+        screen.matches("no OS keyring is reachable").count(),
+        1,
+        "{screen}"
+    );
+    // A different reason still shows above the message.
+    if let Some(si) = s.signin.as_mut() {
+        si.reason = Some("Your token was revoked.".into());
+    }
+    let screen = render(&s);
+    assert!(
+        screen.contains("Your token was revoked.") && screen.contains("no OS keyring"),
+        "{screen}"
+    );
+}
+
 fn colours_used(state: &State) -> Vec<ratatui::style::Color> {
     let (w, h) = state.viewport;
     let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();

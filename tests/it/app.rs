@@ -57,6 +57,7 @@ async fn the_whole_app_signs_in_reads_an_article_idles_and_quits() {
     let edges = Edges {
         open_url: Box::new(move |url, _| seen.lock().unwrap().push(url)),
         copy: Box::new(|_| Ok(newsroom::app::Copied::Osc52)),
+        real_terminal: false,
     };
     let runtime = Runtime::new(
         SharedStore::new(store),

@@ -239,3 +239,123 @@ fn a_config_path_that_does_not_exist_is_an_error() {
     assert!(out.status.success());
     assert!(text(&out.stdout).contains("BBC"));
 }
+
+#[test]
+fn secrets_in_feed_urls_stay_out_of_the_log_and_files_are_private() {
+    let home = tempfile::tempdir().unwrap();
+    let path = text(&newsroom(home.path(), &["--log-path"]).stdout)
+        .trim()
+        .to_owned();
+    let config = home.path().join("c.toml");
+    std::fs::write(
+        &config,
+        "[[publications]]\nname = \"X\"\nurl = \"http://reader:hunter2@127.0.0.1:9/x.xml?key=SECRETKEY\"\n",
+    )
+    .unwrap();
+    let db = home.path().join("data/c.db");
+    let out = newsroom(
+        home.path(),
+        &[
+            "--config",
+            config.to_str().unwrap(),
+            "--db",
+            db.to_str().unwrap(),
+            "fetch",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let log = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    assert!(
+        log.contains("127.0.0.1:9/x.xml?…"),
+        "the failure is logged: {log}"
+    );
+    for secret in ["hunter2", "reader:", "SECRETKEY"] {
+        assert!(!log.contains(secret), "{secret} in the log: {log}");
+        assert!(
+            !text(&out.stdout).contains(secret),
+            "{secret} in the output"
+        );
+        assert!(
+            !text(&out.stderr).contains(secret),
+            "{secret} in the errors"
+        );
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(Path::new(&path)), 0o600, "log file");
+        assert_eq!(mode(Path::new(&path).parent().unwrap()), 0o700, "log dir");
+        assert_eq!(mode(&db), 0o600, "cache");
+        assert_eq!(mode(db.parent().unwrap()), 0o700, "cache dir");
+    }
+}
+
+/// Runs the binary, killing it if it has not ended within a generous bound (a hang fails).
+fn run_bounded(home: &Path, args: &[&str]) -> Output {
+    let mut child = crate::support::newsroom_in(home)
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while child.try_wait().unwrap().is_none() {
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("newsroom {args:?} hung");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    child.wait_with_output().unwrap()
+}
+
+#[cfg(unix)]
+#[test]
+fn devices_and_fifos_given_as_paths_are_refused_not_read() {
+    let home = tempfile::tempdir().unwrap();
+    let fifo = home.path().join("fifo");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let fifo = fifo.to_str().unwrap();
+    let config = home.path().join("c.toml");
+    std::fs::write(
+        &config,
+        "[[publications]]\nname = \"X\"\nurl = \"http://127.0.0.1:9/x.xml\"\n",
+    )
+    .unwrap();
+    let config = config.to_str().unwrap();
+    for args in [
+        vec!["--config", "/dev/zero", "list"],
+        vec!["--config", fifo, "list"],
+        vec!["--config", config, "--db", fifo, "fetch"],
+        vec!["--config", config, "--db", "/dev/zero", "fetch"],
+        vec!["--config", config, "import", fifo],
+        vec!["--config", config, "import", "/dev/zero"],
+    ] {
+        let out = run_bounded(home.path(), &args);
+        assert!(!out.status.success(), "{args:?}");
+        let err = text(&out.stderr);
+        assert!(err.contains("not a regular file"), "{args:?}: {err}");
+    }
+}
+
+#[test]
+fn a_huge_config_is_refused_unread() {
+    let home = tempfile::tempdir().unwrap();
+    let config = home.path().join("big.toml");
+    let f = std::fs::File::create(&config).unwrap();
+    f.set_len(newsroom::config::MAX_CONFIG_BYTES + 1).unwrap();
+    let out = run_bounded(home.path(), &["--config", config.to_str().unwrap(), "list"]);
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("larger than 16 MiB"),
+        "{}",
+        text(&out.stderr)
+    );
+}

@@ -391,3 +391,38 @@ fn the_cli_lists_several_feeds_without_a_terminal_and_takes_pick() {
     );
     assert!(String::from_utf8_lossy(&out.stdout).starts_with("Added Site posts"));
 }
+
+#[tokio::test]
+async fn add_cleans_and_caps_the_name_as_import_does() {
+    let server = FeedServer::start([("/rss", Route::feed(RSS))]);
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    let hostile = format!("Evil\u{1b}[2J\u{7}\u{9b}31m {}", "x".repeat(100_000));
+    let added = add_command(
+        &config,
+        &fetcher(),
+        &server.url("/rss"),
+        Some(hostile),
+        Pick::Refuse,
+    )
+    .await
+    .expect("added");
+    let shown = added.to_string();
+    assert!(
+        !shown
+            .chars()
+            .any(|c| c.is_control() || ('\u{80}'..='\u{9f}').contains(&c)),
+        "{shown:?}"
+    );
+    assert!(added.name.starts_with("Evil"), "{}", added.name);
+    assert!(added.name.chars().count() <= newsroom::opml::MAX_NAME_CHARS + 1);
+    let stored = std::fs::read_to_string(&config).unwrap();
+    assert!(
+        !stored.contains('\u{1b}') && !stored.contains("\\u001b"),
+        "{stored}"
+    );
+    assert!(
+        !stored.contains(&"x".repeat(200)),
+        "the name is capped in the file too"
+    );
+}

@@ -370,3 +370,46 @@ async fn connections_are_reused() {
         "ten sequential fetches should use one keep-alive connection"
     );
 }
+
+/// Large bodies hold a place in the fetcher's budget until they are dropped (parsed), so a
+/// refresh of many big feeds keeps only a few in memory at once.
+#[tokio::test]
+async fn large_bodies_hold_the_byte_budget_until_dropped() {
+    let big = format!(
+        "<rss><channel><title>big</title>{}</channel></rss>",
+        "<item><title>x</title></item>".repeat(80_000)
+    );
+    assert!(big.len() > newsroom::fetch::LARGE_BODY);
+    let server = FeedServer::start([
+        ("/a", Route::feed(big.clone())),
+        ("/b", Route::feed(big.clone())),
+        ("/c", Route::feed(big.clone())),
+        ("/small", Route::feed(RSS)),
+    ]);
+    let f = fetcher(FetchSettings::default());
+    assert_eq!(f.large_bodies_free(), newsroom::fetch::LARGE_BODIES);
+    let none = Validators::default();
+    let (url_a, url_b, url_small) = (server.url("/a"), server.url("/b"), server.url("/small"));
+    let a = f.get(&url_a, &none).await.expect("a");
+    let b = f.get(&url_b, &none).await.expect("b");
+    assert_eq!(f.large_bodies_free(), 0, "each large body holds a place");
+    // Small bodies do not wait for a place.
+    let small = tokio::time::timeout(Duration::from_secs(20), f.get(&url_small, &none))
+        .await
+        .expect("a small feed is not held up")
+        .expect("small");
+    drop(small);
+    let c = tokio::spawn({
+        let (f, url) = (f.clone(), server.url("/c"));
+        async move { f.get(&url, &Validators::default()).await }
+    });
+    drop(a);
+    let c = tokio::time::timeout(Duration::from_secs(20), c)
+        .await
+        .expect("c gets the freed place")
+        .expect("join")
+        .expect("c");
+    assert_eq!(body(c).len(), big.len());
+    drop(b);
+    assert_eq!(f.large_bodies_free(), newsroom::fetch::LARGE_BODIES);
+}

@@ -374,3 +374,116 @@ async fn connection_closed_before_any_answer() {
     assert_eq!(e.to_string(), "connection closed before an answer", "{e:?}");
     server.finish().await;
 }
+
+#[tokio::test]
+async fn broken_chunked_encoding_is_named_as_such() {
+    let (url, server) = raw_server(|s| {
+        let _ = s.write_all(
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\n<rss>\r\nzz-not-a-size\r\n",
+        );
+        std::thread::sleep(Duration::from_millis(200));
+        0
+    });
+    let e = get_err(&fetcher(Duration::from_secs(10), 1024 * 1024), &url).await;
+    assert_eq!(e.to_string(), "broken chunked encoding", "{e:?}");
+    server.finish().await;
+}
+
+/// A body in `codings` (a `Content-Encoding` value) on a one-shot server.
+fn coded_server(coding: &'static str, body: Vec<u8>) -> (String, JoinHandle<u64>) {
+    raw_server(move |s| {
+        let head = format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\nContent-Encoding: {coding}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            body.len()
+        );
+        let _ = s.write_all(head.as_bytes());
+        let _ = s.write_all(&body);
+        body.len() as u64
+    })
+}
+
+#[tokio::test]
+async fn raw_deflate_and_stacked_codings_are_decoded() {
+    use flate2::Compression;
+    let feed = b"<rss><channel><title>decoded</title></channel></rss>".to_vec();
+    let gzip = |data: &[u8]| {
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), Compression::default());
+        e.write_all(data).expect("in memory");
+        e.finish().expect("in memory")
+    };
+    let mut raw = flate2::write::DeflateEncoder::new(Vec::new(), Compression::default());
+    raw.write_all(&feed).expect("in memory");
+    let raw = raw.finish().expect("in memory");
+    let f = fetcher(Duration::from_secs(10), 1024 * 1024);
+    for (coding, body) in [
+        ("deflate", raw.clone()),
+        ("gzip, gzip", gzip(&gzip(&feed))),
+        ("deflate, gzip", gzip(&raw)),
+    ] {
+        let (url, server) = coded_server(coding, body);
+        let got = within(f.get(&url, &Validators::default()))
+            .await
+            .unwrap_or_else(|e| panic!("{coding}: {e}"));
+        let newsroom::fetch::FetchOutcome::Fetched { body, .. } = got else {
+            panic!("{coding}: no body")
+        };
+        assert_eq!(body, feed, "{coding}");
+        server.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn a_redirect_to_an_impossible_port_says_so() {
+    let (url, server) = raw_server(|s| {
+        let _ = s.write_all(
+            b"HTTP/1.1 302 Found\r\nLocation: http://127.0.0.1:99999/feed\r\nContent-Length: 0\r\n\r\n",
+        );
+        0
+    });
+    let e = get_err(&fetcher(Duration::from_secs(5), 1024), &url).await;
+    assert_eq!(
+        e.to_string(),
+        "HTTP 302: the redirect points to an invalid address"
+    );
+    server.finish().await;
+}
+
+#[tokio::test]
+async fn no_referer_follows_a_redirect_to_another_host() {
+    // The second host records the request head it got.
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let target = format!(
+        "http://localhost:{}/feed",
+        listener.local_addr().expect("addr").port()
+    );
+    let recorder = std::thread::spawn(move || {
+        let (mut s, _) = listener.accept().expect("accept");
+        s.set_read_timeout(Some(Duration::from_secs(5)))
+            .expect("timeout");
+        let mut head = Vec::new();
+        let mut byte = [0u8; 1];
+        while !head.ends_with(b"\r\n\r\n") && head.len() < 64 * 1024 {
+            match s.read(&mut byte) {
+                Ok(1) => head.push(byte[0]),
+                _ => break,
+            }
+        }
+        let _ = s.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+        String::from_utf8_lossy(&head).to_lowercase()
+    });
+    let (url, server) = raw_server(move |s| {
+        let head = format!("HTTP/1.1 302 Found\r\nLocation: {target}\r\nContent-Length: 0\r\n\r\n");
+        let _ = s.write_all(head.as_bytes());
+        0
+    });
+    let f = fetcher(Duration::from_secs(5), 1024);
+    within(f.get(&format!("{url}?key=secret"), &Validators::default()))
+        .await
+        .expect("redirected fetch");
+    let head = tokio::task::spawn_blocking(move || recorder.join().expect("recorder"))
+        .await
+        .expect("join");
+    assert!(head.starts_with("get /feed"), "{head}");
+    assert!(!head.contains("referer"), "{head}");
+    server.finish().await;
+}

@@ -58,6 +58,7 @@ impl Harness {
         let edges = Edges {
             open_url: Box::new(move |url, _| seen.lock().unwrap().push(url)),
             copy: Box::new(|_| Ok(newsroom::app::Copied::By("test"))),
+            real_terminal: false,
         };
         let keys = KeyMap::new(
             &[],
@@ -500,7 +501,11 @@ fn tmux_open_uses_browser_copy_works_under_tmux_defaults_and_sigterm_restores_th
     let browser = home.path().join("browser.sh");
     std::fs::write(
         &browser,
-        format!("#!/bin/sh\necho \"$1\" >> '{}'\n", opened.display()),
+        format!(
+            "#!/bin/sh\necho \"$1\" >> '{}'\necho \"${{NEWSROOM_GITHUB_TOKEN:-none}} ${{GITHUB_TOKEN:-none}}\" > '{}'\n",
+            opened.display(),
+            home.path().join("browser-env.txt").display()
+        ),
     )
     .unwrap();
     std::fs::set_permissions(
@@ -511,6 +516,7 @@ fn tmux_open_uses_browser_copy_works_under_tmux_defaults_and_sigterm_restores_th
     let browser = browser.display().to_string();
     let extra = [
         ("NEWSROOM_GITHUB_TOKEN", "gho_TESTTOKEN0002"),
+        ("GITHUB_TOKEN", "gho_OTHERTOKEN"),
         ("BROWSER", browser.as_str()),
     ];
     let t = start_reader("edges", (100, 30), home.path(), &config, &extra);
@@ -527,6 +533,13 @@ fn tmux_open_uses_browser_copy_works_under_tmux_defaults_and_sigterm_restores_th
         std::fs::read_to_string(&opened).unwrap_or_default().trim(),
         "https://www.bbc.com/news/articles/c0000000001o",
         "$BROWSER was given the article's link"
+    );
+    assert_eq!(
+        std::fs::read_to_string(home.path().join("browser-env.txt"))
+            .unwrap_or_default()
+            .trim(),
+        "none none",
+        "no token reaches the browser's environment"
     );
     t.keys(&["j"]);
     t.wait_text("Opening", Duration::from_secs(5));
@@ -684,4 +697,72 @@ async fn a_feed_of_100_000_items_or_a_10_mb_title_stays_bounded_and_disturbs_no_
         "a 10 MB title is cut (plus an ellipsis): {} chars",
         title.chars().count()
     );
+}
+
+/// A text-mode `$BROWSER` gets the terminal to itself (every key), and the reader's frame is
+/// back after it exits; Ctrl-Z hands the terminal to the shell the same way.
+#[test]
+fn tmux_a_text_mode_browser_and_ctrl_z_get_the_terminal() {
+    let Some(SignedIn {
+        _server,
+        _gh,
+        home,
+        config,
+    }) = signed_in("gho_TESTTOKEN0003")
+    else {
+        return;
+    };
+    let bin = home.path().join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let keys = home.path().join("keys.txt");
+    let w3m = bin.join("w3m");
+    std::fs::write(
+        &w3m,
+        format!(
+            "#!/bin/sh\nprintf 'FAKE-W3M %s\\n' \"$1\"\nIFS= read -r line\nprintf '%s' \"$line\" > '{}'\n",
+            keys.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&w3m, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let browser = w3m.display().to_string();
+    let extra = [
+        ("NEWSROOM_GITHUB_TOKEN", "gho_TESTTOKEN0003"),
+        ("BROWSER", browser.as_str()),
+    ];
+    let t = start_reader("textbrowser", (100, 30), home.path(), &config, &extra);
+    t.wait_text("Storm Ophelia brings gales", Duration::from_secs(15));
+
+    t.keys(&["o"]);
+    let s = t.wait_text("FAKE-W3M https://", Duration::from_secs(10));
+    assert!(
+        !s.contains("Publications"),
+        "the reader left the screen:\n{s}"
+    );
+    t.keys(&["h", "e", "l", "l", "o", "Enter"]);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !keys.exists() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(
+        std::fs::read_to_string(&keys).unwrap_or_default(),
+        "hello",
+        "the browser got every key"
+    );
+    let s = t.wait_text("Publications", Duration::from_secs(10));
+    assert!(s.contains("Storm Ophelia"), "the frame is redrawn:\n{s}");
+    assert!(
+        !s.contains("FAKE-W3M"),
+        "nothing of the browser is left:\n{s}"
+    );
+
+    // Ctrl-Z: the reader stops with the terminal restored; continued, it draws again.
+    t.keys(&["C-z"]);
+    t.wait_for("the terminal restored", Duration::from_secs(10), |s| {
+        !s.contains("Publications")
+    });
+    t.signal_program("CONT");
+    t.wait_text("Publications", Duration::from_secs(10));
+    t.keys(&["q"]);
+    t.wait_text("[exit 0]", Duration::from_secs(10));
 }

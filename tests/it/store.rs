@@ -609,3 +609,112 @@ fn filtered_headlines_reach_past_the_first_page() {
         s.headlines(URL, 100).expect("headlines")
     );
 }
+
+#[test]
+fn a_file_that_is_not_a_newsroom_cache_is_refused_not_moved() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let notes = dir.path().join("notes.txt");
+    std::fs::write(&notes, "my notes").expect("write");
+    let e = Store::open(&notes).expect_err("not a cache");
+    assert!(matches!(e, StoreError::NotACache { .. }), "{e:?}");
+    assert!(e.to_string().contains("not a newsroom cache"), "{e}");
+    assert_eq!(
+        std::fs::read_to_string(&notes).expect("still there"),
+        "my notes"
+    );
+    // Another program's SQLite database, of any schema version, is left alone too.
+    let other = dir.path().join("other.sqlite");
+    {
+        let conn = rusqlite::Connection::open(&other).expect("raw open");
+        conn.execute_batch("CREATE TABLE t(x); PRAGMA user_version = 99;")
+            .expect("schema");
+    }
+    let e = Store::open(&other).expect_err("foreign");
+    assert!(matches!(e, StoreError::Foreign { .. }), "{e:?}");
+    let names: Vec<_> = std::fs::read_dir(dir.path())
+        .expect("read dir")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        !names
+            .iter()
+            .any(|n| n.contains("corrupt") || n.contains("newer")),
+        "{names:?}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn devices_and_fifos_are_refused_at_once() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let fifo = dir.path().join("fifo");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    let mut paths = vec![
+        Path::new("/dev/null").to_path_buf(),
+        dir.path().to_path_buf(),
+    ];
+    if made.is_ok_and(|s| s.success()) {
+        paths.push(fifo);
+    }
+    for path in paths {
+        let e = Store::open(&path).expect_err("not a file");
+        assert!(
+            matches!(e, StoreError::NotAFile { .. }),
+            "{}: {e:?}",
+            path.display()
+        );
+        assert!(path.exists(), "left where it was");
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_new_cache_is_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("fresh/inner/newsroom.db");
+    let s = open(&path);
+    drop(s);
+    let mode = |p: &Path| std::fs::metadata(p).expect("stat").permissions().mode() & 0o777;
+    assert_eq!(mode(&path), 0o600);
+    assert_eq!(mode(&dir.path().join("fresh/inner")), 0o700);
+    assert_eq!(mode(&dir.path().join("fresh")), 0o700);
+}
+
+#[test]
+fn a_cache_that_cannot_be_written_is_read_only() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("newsroom.db");
+    {
+        let mut s = open(&path);
+        s.apply_fetch(
+            "Test",
+            URL,
+            &feed(vec![item("1", "One", None)]),
+            &FeedState::default(),
+            now(),
+        )
+        .expect("merge");
+    }
+    let mut ro = Store::open_read_only(&path).expect("read-only open");
+    assert_eq!(titles(&ro, URL), ["One"]);
+    let id = ro.headlines(URL, 10).expect("headlines")[0].id;
+    assert!(ro.set_read(id, true).is_err(), "nothing is written");
+
+    // The same through `open`, where the folder really is read-only (not for root, whom
+    // permissions do not stop).
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let set = |m| std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(m));
+        set(0o555).expect("chmod");
+        if std::fs::write(dir.path().join("probe"), "x").is_ok() {
+            eprintln!("SKIPPED: read-only folder (running as root, permissions do not apply)");
+        } else {
+            let (s, notice) = Store::open(&path).expect("opens read-only");
+            assert!(notice.expect("one line").contains("read-only"));
+            assert_eq!(titles(&s, URL), ["One"]);
+        }
+        set(0o755).expect("chmod back");
+    }
+}
