@@ -243,6 +243,8 @@ impl FakeGithub {
             web_url: self.url(),
             api_url: self.url(),
             scopes: vec!["read:user".into()],
+            inbox: true,
+            releases: true,
         }
     }
 
