@@ -550,6 +550,7 @@ fn on_action(state: &mut State, action: Action) -> Vec<Cmd> {
             let mut cmds = vec![];
             if url == crate::model::GITHUB_INBOX {
                 cmds.push(GithubCmd::MarkAllThreadsRead { at: state.now }.into());
+                notice(state, NoticeKind::Info, "Marked all read on GitHub".into());
             }
             cmds.insert(0, CacheCmd::MarkAllRead { url }.into());
             cmds
