@@ -127,7 +127,7 @@ impl Action {
             "mark_all_read",
             "mark the publication read",
         ),
-        (Action::Done, "done", "GitHub: mark the notification done"),
+        (Action::Done, "done", "GitHub notification done"),
         (Action::Search, "search", "search headlines"),
         (Action::Filter, "filter", "show all / unread / starred"),
         (Action::SignIn, "sign_in", "sign in to GitHub again"),

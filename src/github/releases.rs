@@ -112,7 +112,6 @@ pub(super) async fn refresh(
         last_status: Some(200),
         last_error: None,
         last_fetched: Some(now),
-        ..state.clone()
     };
     let count = items.len();
     let result = if changed || state.last_fetched.is_none() {

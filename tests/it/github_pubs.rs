@@ -73,8 +73,7 @@ fn two_threads(gh: &FakeGithub) {
     gh.add_thread(
         1,
         "octo-org/hello",
-        "Issue",
-        12,
+        ("Issue", 12),
         "Crash on start",
         "mention",
         90,
@@ -82,8 +81,7 @@ fn two_threads(gh: &FakeGithub) {
     gh.add_thread(
         2,
         "octo-org/world",
-        "PullRequest",
-        7,
+        ("PullRequest", 7),
         "Add a \u{1b}[31mred\u{1b}[0m flag",
         "review_requested",
         5,
@@ -376,8 +374,7 @@ async fn the_reader_reads_the_inbox_and_writes_back() {
     gh.add_thread(
         3,
         "octo-org/third",
-        "Issue",
-        1,
+        ("Issue", 1),
         "Third thread",
         "assign",
         60,
