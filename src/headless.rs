@@ -228,6 +228,9 @@ pub fn summary(reports: &[RefreshReport], elapsed: Duration) -> String {
         let what = match &r.status {
             RefreshStatus::Updated { new, items } => format!("{new} new ({items} in the feed)"),
             RefreshStatus::NotModified => "not modified".to_owned(),
+            RefreshStatus::Fresh if r.url.starts_with("github:") => {
+                "not polled yet: GitHub asked to wait between polls".to_owned()
+            }
             RefreshStatus::Fresh => "still fresh, not fetched (--force fetches it)".to_owned(),
             RefreshStatus::Failed { message, .. } => format!("failed: {message}"),
         };

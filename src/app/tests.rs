@@ -748,11 +748,13 @@ fn opening_a_notification_marks_it_read_on_github_and_d_marks_it_done() {
     s.pubs[2].unread = 2;
     let open = key(&mut s, KeyCode::Enter);
     assert!(
-        open.contains(&GithubCmd::MarkThread {
-            article: 7,
-            done: false
-        }
-        .into()),
+        open.contains(
+            &GithubCmd::MarkThread {
+                article: 7,
+                done: false
+            }
+            .into()
+        ),
         "{open:?}"
     );
     let again = key(&mut s, KeyCode::Esc);

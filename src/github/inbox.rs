@@ -121,6 +121,8 @@ pub(super) async fn refresh(
     }
     let threads: Vec<serde_json::Value> = serde_json::from_slice(&resp.body)
         .map_err(|e| GithubError::Malformed(format!("the notifications list: {e}")))?;
+    // A full page may have more behind it: threads not on it are not known to be read.
+    let complete = threads.len() < MAX_THREADS;
     let threads: Vec<Thread> = threads
         .into_iter()
         .take(MAX_THREADS)
@@ -181,7 +183,7 @@ pub(super) async fn refresh(
     let merged = db
         .call(move |s| {
             let merged = s.apply_fetch(INBOX_NAME, GITHUB_INBOX, &feed, &next, now)?;
-            s.sync_github_unread(&unread)?;
+            s.sync_github_unread(&unread, complete)?;
             Ok(merged)
         })
         .await?;

@@ -130,9 +130,14 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// Read state from GitHub: the notifications it lists (unread there) are unread here, the
-    /// others read, except threads with a write still waiting (the local state is newer).
-    pub fn sync_github_unread(&mut self, unread_threads: &[String]) -> Result<(), StoreError> {
+    /// Read state from GitHub: the notifications it lists (unread there) are unread here, and,
+    /// when the list is `complete` (not cut at a page), the others read; threads with a write
+    /// still waiting keep their state (the local one is newer).
+    pub fn sync_github_unread(
+        &mut self,
+        unread_threads: &[String],
+        complete: bool,
+    ) -> Result<(), StoreError> {
         self.github_tables()?;
         let keys = serde_json::to_string(
             &unread_threads
@@ -146,9 +151,10 @@ impl Store {
             "UPDATE articles SET read = NOT (dedup_key IN (SELECT value FROM json_each(?2)))
              WHERE publication = (SELECT id FROM publications WHERE url = ?1)
                AND read <> NOT (dedup_key IN (SELECT value FROM json_each(?2)))
+               AND (?3 OR dedup_key IN (SELECT value FROM json_each(?2)))
                AND substr(dedup_key, 11) NOT IN (SELECT thread FROM github_pending)",
         )?
-        .execute(params![GITHUB_INBOX, keys])?;
+        .execute(params![GITHUB_INBOX, keys, complete])?;
         tx.commit()?;
         Ok(())
     }

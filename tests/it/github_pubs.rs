@@ -346,6 +346,37 @@ async fn a_rate_limit_is_said_and_held_across_runs() {
 }
 
 #[tokio::test]
+async fn a_malformed_answer_is_an_error_of_the_publication_and_keeps_the_cache() {
+    let gh = FakeGithub::start(with_scope());
+    two_threads(&gh);
+    let dir = tempfile::tempdir().unwrap();
+    let (s, db) = (session(&gh, dir.path()).await, store(dir.path()));
+    pubs::refresh(&s, &db, GITHUB_INBOX, false).await.unwrap();
+    for body in [
+        "{\"message\": \"not a list\"}",
+        "[{\"id\": ",
+        "<html>\u{1b}]52;c;AAAA\u{7}</html>",
+    ] {
+        let gh2 = FakeGithub::start(Script {
+            inbox_body: Some(body.into()),
+            ..with_scope()
+        });
+        let s2 = session(&gh2, dir.path()).await;
+        let err = pubs::refresh(&s2, &db, GITHUB_INBOX, true)
+            .await
+            .unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains("unexpected answer from GitHub"), "{text}");
+        assert!(!text.contains('\u{1b}'), "{text:?}");
+    }
+    assert_eq!(
+        db.lock().headlines(GITHUB_INBOX, 10).unwrap().len(),
+        2,
+        "the cached inbox is kept"
+    );
+}
+
+#[tokio::test]
 async fn a_revoked_token_is_an_unauthorized_error() {
     let gh = FakeGithub::start(with_scope());
     two_threads(&gh);

@@ -73,6 +73,8 @@ pub struct Script {
     pub poll_interval: u64,
     /// Answer thread writes (PATCH, DELETE, PUT /notifications) with HTTP 502.
     pub fail_writes: bool,
+    /// Answer `GET /notifications` with this body instead of the threads (malformed answers).
+    pub inbox_body: Option<String>,
 }
 
 impl Default for Script {
@@ -102,6 +104,7 @@ impl Default for Script {
             secondary_limit_at: Vec::new(),
             poll_interval: 60,
             fail_writes: false,
+            inbox_body: None,
         }
     }
 }
@@ -502,6 +505,12 @@ enum Answer {
         status: u16,
         body: String,
     },
+    /// A JSON content type with any body, well-formed or not.
+    Raw {
+        status: u16,
+        body: String,
+        headers: Vec<(String, String)>,
+    },
     /// The connection breaks without an HTTP answer.
     Broken,
 }
@@ -547,7 +556,9 @@ fn handle(shared: &Shared, base: &str, request: super::http::Request) {
                     status.to_string()
                 }
             }),
-        Answer::Json { status, .. } | Answer::Text { status, .. } => status.to_string(),
+        Answer::Json { status, .. } | Answer::Text { status, .. } | Answer::Raw { status, .. } => {
+            status.to_string()
+        }
         Answer::Broken => "offline".into(),
     };
     let json = !state.script.ignore_accept
@@ -595,6 +606,18 @@ fn respond(request: super::http::Request, answer: Answer, json: bool) {
                 body.to_string()
             };
             let mut resp = Response::new(status, text)
+                .with_header("Content-Type", "application/json; charset=utf-8");
+            for (k, v) in headers {
+                resp.add_header(&k, &v);
+            }
+            request.respond(resp);
+        }
+        Answer::Raw {
+            status,
+            body,
+            headers,
+        } => {
+            let mut resp = Response::new(status, body)
                 .with_header("Content-Type", "application/json; charset=utf-8");
             for (k, v) in headers {
                 resp.add_header(&k, &v);
@@ -963,6 +986,13 @@ fn notifications(s: &mut State, rec: &Recorded) -> Answer {
         };
     }
     headers.push(("X-OAuth-Scopes".to_owned(), granted.clone()));
+    if let Some(raw) = &s.script.inbox_body {
+        return Answer::Raw {
+            status: 200,
+            body: raw.clone(),
+            headers,
+        };
+    }
     // Unread threads only (GitHub's default, `all=false`), most recently updated first.
     let mut list: Vec<serde_json::Value> = s
         .threads
