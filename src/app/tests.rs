@@ -759,6 +759,19 @@ fn opening_a_notification_marks_it_read_on_github_and_d_marks_it_done() {
     );
     let again = key(&mut s, KeyCode::Esc);
     assert!(again.is_empty());
+    // `u` marks read on GitHub too; unread again is local only (GitHub cannot do it).
+    ch(&mut s, 'u');
+    assert_eq!(
+        ch(&mut s, 'u'),
+        vec![
+            Cmd::from(CacheCmd::SetRead { id: 7, read: true }),
+            GithubCmd::MarkThread {
+                article: 7,
+                done: false
+            }
+            .into()
+        ]
+    );
     ch(&mut s, 'j');
     let done = ch(&mut s, 'd');
     assert_eq!(

@@ -514,7 +514,18 @@ fn on_action(state: &mut State, action: Action) -> Vec<Cmd> {
                     p.unread + 1
                 };
             }
-            vec![CacheCmd::SetRead { id, read }.into()]
+            let mut cmds = vec![CacheCmd::SetRead { id, read }.into()];
+            // GitHub can mark a thread read, not unread again.
+            if read && on_inbox(state) {
+                cmds.push(
+                    GithubCmd::MarkThread {
+                        article: id,
+                        done: false,
+                    }
+                    .into(),
+                );
+            }
+            cmds
         }
         Action::ToggleStar => {
             let Some(h) = state.headlines.get_mut(state.cursor) else {
