@@ -139,12 +139,13 @@ async fn command(ctx: &Context, cmd: Command) -> Result<ExitCode, Failure> {
         }
         Command::Fetch { force, json } => {
             let opts = crate::headless::FetchOptions { force, json };
-            let all_ok = crate::headless::fetch_command(&ctx.config, &ctx.db, opts)
-                .await
-                .map_err(|e| match e {
-                    crate::headless::HeadlessError::Output(e) => output_failure(&e),
-                    e => runtime(&e),
-                })?;
+            let all_ok =
+                crate::headless::fetch_command(&ctx.config, &ctx.db, &ctx.paths.data_dir, opts)
+                    .await
+                    .map_err(|e| match e {
+                        crate::headless::HeadlessError::Output(e) => output_failure(&e),
+                        e => runtime(&e),
+                    })?;
             if !all_ok {
                 return Err(Failure::Quiet(1));
             }

@@ -39,6 +39,10 @@ pub struct GithubConfig {
     pub web_url: String,
     pub api_url: String,
     pub scopes: Vec<String>,
+    /// Show the "GitHub" publication (notifications) when signed in.
+    pub inbox: bool,
+    /// Show the "GitHub releases" publication when signed in.
+    pub releases: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -191,6 +195,8 @@ struct RawGithub {
     web_url: Option<String>,
     api_url: Option<String>,
     scopes: Option<Vec<String>>,
+    inbox: Option<bool>,
+    releases: Option<bool>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -381,6 +387,8 @@ impl Config {
             web_url: g.web_url.unwrap_or(web).trim_end_matches('/').to_owned(),
             api_url: g.api_url.unwrap_or(api).trim_end_matches('/').to_owned(),
             scopes: g.scopes.unwrap_or_else(|| vec!["read:user".to_owned()]),
+            inbox: g.inbox.unwrap_or(true),
+            releases: g.releases.unwrap_or(true),
         };
 
         let c = raw.cache;

@@ -43,25 +43,64 @@ pub enum HeadlessError {
 pub async fn fetch_command(
     config: &Config,
     db_path: &Path,
+    data_dir: &Path,
     opts: FetchOptions,
 ) -> Result<bool, HeadlessError> {
-    fetch_to(
+    let github = github_session(config, data_dir).await;
+    fetch_with(
         config,
         db_path,
         opts,
         &mut std::io::stdout(),
         ProgressDrawTarget::stderr(),
+        github.as_ref(),
     )
     .await
 }
 
-/// [`fetch_command`] with the output and the progress bar's target chosen by the caller.
+/// The GitHub session for the GitHub publications, from the stored (or environment) token,
+/// if there is one and they are enabled. Feeds need no sign-in: anything else is `None`,
+/// quietly.
+pub async fn github_session(
+    config: &Config,
+    data_dir: &Path,
+) -> Option<crate::github::GithubSession> {
+    if !config.github.inbox && !config.github.releases {
+        return None;
+    }
+    let auth = crate::auth::Auth::new(crate::auth::AuthSettings::from_env(
+        &config.github,
+        data_dir,
+    ))
+    .ok()?;
+    match auth.resume().await {
+        Ok(crate::auth::Session::SignedIn(s)) => Some(crate::github::GithubSession::new(&auth, s)),
+        _ => None,
+    }
+}
+
+/// [`fetch_command`] with the output and the progress bar's target chosen by the caller, and
+/// no GitHub publications.
 pub async fn fetch_to<W: Write + Send>(
     config: &Config,
     db_path: &Path,
     opts: FetchOptions,
     out: &mut W,
     progress: ProgressDrawTarget,
+) -> Result<bool, HeadlessError> {
+    fetch_with(config, db_path, opts, out, progress, None).await
+}
+
+/// [`fetch_to`], with the GitHub publications too when `github` is a signed-in session. They
+/// are never forced: GitHub's poll interval holds across runs (only `r` in the reader skips
+/// it).
+pub async fn fetch_with<W: Write + Send>(
+    config: &Config,
+    db_path: &Path,
+    opts: FetchOptions,
+    out: &mut W,
+    progress: ProgressDrawTarget,
+    github: Option<&crate::github::GithubSession>,
 ) -> Result<bool, HeadlessError> {
     let started = Instant::now();
     let path = db_path.to_path_buf();
@@ -96,6 +135,24 @@ pub async fn fetch_to<W: Write + Send>(
 
     // Config order, whatever order the feeds finished in: stable output for people and scripts.
     reports.sort_by_key(|r| pubs.iter().position(|p| p.url == r.url && p.name == r.name));
+    if let Some(session) = github {
+        let enabled =
+            crate::github::pubs::publications(config.github.inbox, config.github.releases);
+        for (name, key) in enabled {
+            let status = match crate::github::pubs::refresh(session, &db, &key, false).await {
+                Ok(status) => status,
+                Err(e) => RefreshStatus::Failed {
+                    message: clean_line(&e.to_string()),
+                    retry_after: None,
+                },
+            };
+            reports.push(RefreshReport {
+                name,
+                url: key,
+                status,
+            });
+        }
+    }
     if opts.json {
         for r in &reports {
             writeln!(out, "{}", json_line(r))?;
@@ -195,6 +252,9 @@ pub fn summary(reports: &[RefreshReport], elapsed: Duration) -> String {
         let what = match &r.status {
             RefreshStatus::Updated { new, items, .. } => format!("{new} new ({items} in the feed)"),
             RefreshStatus::NotModified => "not modified".to_owned(),
+            RefreshStatus::Fresh if r.url.starts_with("github:") => {
+                "not polled yet: GitHub asked to wait between polls".to_owned()
+            }
             RefreshStatus::Fresh => "still fresh, not fetched (--force fetches it)".to_owned(),
             RefreshStatus::Failed { message, .. } => format!("failed: {message}"),
         };

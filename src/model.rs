@@ -77,7 +77,17 @@ impl Validators {
 pub enum Source {
     /// An RSS, Atom or JSON Feed at this http(s) URL.
     Feed { url: String },
+    /// The signed-in user's GitHub notifications.
+    GithubInbox,
+    /// New releases of the repositories the signed-in user starred.
+    GithubReleases,
 }
+
+/// The cache key of the "GitHub" (notifications) publication: not a URL, so no feed can
+/// collide with it.
+pub const GITHUB_INBOX: &str = "github:inbox";
+/// The cache key of the "GitHub releases" publication.
+pub const GITHUB_RELEASES: &str = "github:releases";
 
 impl Source {
     pub fn feed(url: impl Into<String>) -> Self {
@@ -88,7 +98,22 @@ impl Source {
     pub fn key(&self) -> &str {
         match self {
             Self::Feed { url } => url,
+            Self::GithubInbox => GITHUB_INBOX,
+            Self::GithubReleases => GITHUB_RELEASES,
         }
+    }
+
+    /// The source a cache key stands for.
+    pub fn from_key(key: &str) -> Self {
+        match key {
+            GITHUB_INBOX => Self::GithubInbox,
+            GITHUB_RELEASES => Self::GithubReleases,
+            url => Self::feed(url),
+        }
+    }
+
+    pub fn is_github(&self) -> bool {
+        !matches!(self, Self::Feed { .. })
     }
 }
 

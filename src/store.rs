@@ -21,6 +21,9 @@ use crate::config::CacheConfig;
 use crate::feed::{Feed, Item};
 use crate::model::Validators;
 
+mod github;
+pub use github::PendingWrite;
+
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("cache error: {0}")]

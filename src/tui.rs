@@ -54,6 +54,7 @@ pub async fn run(ctx: &Context) -> Result<ExitCode, Failure> {
         size,
     );
     state.refresh_every = cfg.fetch.refresh_every;
+    state.github_pubs = crate::github::pubs::publications(cfg.github.inbox, cfg.github.releases);
     // Cached news shows at once while the stored token is checked in the background.
     runtime.exec(crate::app::check_session(&mut state));
     if let Some(n) = notice {

@@ -22,6 +22,12 @@ pub enum FeedOutcome {
     /// Skipped: the cached copy is still fresh.
     Fresh,
     Failed(String),
+    /// A GitHub publication the token has no scope for. `from_env`: the token is from
+    /// `NEWSROOM_GITHUB_TOKEN`, so signing in again cannot help.
+    NeedsScope {
+        scope: String,
+        from_env: bool,
+    },
 }
 
 /// How a copy reached a clipboard.
@@ -145,6 +151,24 @@ pub enum GithubCmd {
         scopes: Vec<String>,
     },
     CancelSignIn,
+    /// Refresh a GitHub publication (by key); answers with `Msg::Refreshed`. `force` is `r` on
+    /// it, the one thing that polls sooner than GitHub asked. `attempt` is the session's auth
+    /// id, for a `Revoked` answer.
+    Refresh {
+        key: String,
+        force: bool,
+        request: u64,
+        attempt: u64,
+    },
+    /// Mark the notification of this article read on GitHub, or done (and drop it here).
+    MarkThread {
+        article: i64,
+        done: bool,
+    },
+    /// Mark every notification read on GitHub, up to `at`.
+    MarkAllThreadsRead {
+        at: DateTime<Utc>,
+    },
 }
 
 /// What leaves the process: the browser and the clipboard.

@@ -21,6 +21,9 @@ pub enum FeedStatus {
     Idle,
     Loading,
     Failed(String),
+    /// A GitHub publication the token has no scope for: one line says what to grant and the
+    /// key that signs in again.
+    NeedsScope(String),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -133,6 +136,9 @@ pub struct State {
     pub requests: Requests,
     /// Scopes features found missing: the next sign-in asks for them too.
     pub missing_scopes: Vec<String>,
+    /// `(name, key)` of the GitHub publications to show, after the configured ones, once
+    /// signed in (`[github] inbox`, `releases`).
+    pub github_pubs: Vec<(String, String)>,
     /// Set by `update` when what the screen shows changed; the loop draws and clears it.
     pub redraw: bool,
     pub quit: bool,
@@ -180,6 +186,7 @@ impl State {
             generation: 0,
             requests: Requests::default(),
             missing_scopes: Vec::new(),
+            github_pubs: Vec::new(),
             redraw: true,
             quit: false,
         }

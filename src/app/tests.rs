@@ -739,3 +739,118 @@ fn a_first_fetch_announces_nothing_even_when_the_feed_repeats_guids() {
     );
     assert_eq!(s.pubs[1].new, 3);
 }
+
+/// Signed in with both GitHub publications shown after the configured ones.
+fn signed_in_with_github() -> (State, Vec<Cmd>) {
+    let mut s = state();
+    s.github_pubs = crate::github::pubs::publications(true, true);
+    let cmds = auth(
+        &mut s,
+        AuthMsg::Resumed {
+            login: "octocat".into(),
+        },
+    );
+    (s, cmds)
+}
+
+#[test]
+fn github_publications_appear_after_the_configured_ones_and_refresh_politely() {
+    let (s, cmds) = signed_in_with_github();
+    let names: Vec<&str> = s.pubs.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(names, ["BBC", "CNN", "GitHub", "GitHub releases"]);
+    let github: Vec<&Cmd> = cmds
+        .iter()
+        .filter(|c| matches!(c, Cmd::Github(GithubCmd::Refresh { force: false, .. })))
+        .collect();
+    assert_eq!(github.len(), 2, "{cmds:?}");
+    // Signing in again does not add them twice.
+    let (mut s, _) = signed_in_with_github();
+    auth(
+        &mut s,
+        AuthMsg::SignedIn {
+            login: "octocat".into(),
+        },
+    );
+    assert_eq!(s.pubs.len(), 4);
+}
+
+#[test]
+fn only_r_on_a_github_publication_polls_sooner_than_github_asks() {
+    let (mut s, _) = signed_in_with_github();
+    for p in &mut s.pubs {
+        p.status = FeedStatus::Idle;
+    }
+    let all = ch(&mut s, 'R');
+    assert!(
+        all.iter()
+            .any(|c| matches!(c, Cmd::Feeds(FeedCmd::Refresh { force: true, .. })))
+    );
+    assert!(
+        all.iter()
+            .all(|c| !matches!(c, Cmd::Github(GithubCmd::Refresh { force: true, .. }))),
+        "R refreshes the feeds forced, GitHub politely: {all:?}"
+    );
+    for p in &mut s.pubs {
+        p.status = FeedStatus::Idle;
+    }
+    s.selected = 2;
+    let one = ch(&mut s, 'r');
+    assert!(
+        matches!(one.as_slice(), [Cmd::Github(GithubCmd::Refresh { key, force: true, .. })] if key == crate::model::GITHUB_INBOX),
+        "{one:?}"
+    );
+}
+
+#[test]
+fn opening_a_notification_marks_it_read_on_github_and_d_marks_it_done() {
+    let (mut s, _) = signed_in_with_github();
+    s.selected = 2;
+    s.headlines = vec![h(7, "a"), h(8, "b")];
+    s.headlines_of = Some(crate::model::GITHUB_INBOX.into());
+    s.pubs[2].unread = 2;
+    let open = key(&mut s, KeyCode::Enter);
+    assert!(
+        open.contains(
+            &GithubCmd::MarkThread {
+                article: 7,
+                done: false
+            }
+            .into()
+        ),
+        "{open:?}"
+    );
+    let again = key(&mut s, KeyCode::Esc);
+    assert!(again.is_empty());
+    // `u` marks read on GitHub too; unread again is local only (GitHub cannot do it).
+    ch(&mut s, 'u');
+    assert_eq!(
+        ch(&mut s, 'u'),
+        vec![
+            Cmd::from(CacheCmd::SetRead { id: 7, read: true }),
+            GithubCmd::MarkThread {
+                article: 7,
+                done: false
+            }
+            .into()
+        ]
+    );
+    ch(&mut s, 'j');
+    let done = ch(&mut s, 'd');
+    assert_eq!(
+        done,
+        vec![Cmd::from(GithubCmd::MarkThread {
+            article: 8,
+            done: true
+        })]
+    );
+    assert_eq!(s.headlines.len(), 1, "gone from the list");
+    assert_eq!(s.pubs[2].unread, 0);
+    let all = ch(&mut s, 'A');
+    assert!(all.contains(&GithubCmd::MarkAllThreadsRead { at: s.now }.into()));
+    // `d` elsewhere is not a GitHub write.
+    s.selected = 0;
+    s.headlines_of = Some("https://b/".into());
+    s.headlines = vec![h(1, "one")];
+    assert!(ch(&mut s, 'd').is_empty());
+    assert_eq!(s.headlines.len(), 1);
+}

@@ -180,8 +180,13 @@ fn on_auth(state: &mut State, m: AuthMsg) -> Vec<Cmd> {
         AuthMsg::Resumed { login } => {
             state.session = Session::SignedIn { login };
             state.signin = None;
+            return show_github_pubs(state);
         }
         AuthMsg::ResumedOffline { login, reason } => {
+            if login.is_some() {
+                // Offline start: the GitHub publications show what is cached.
+                add_github_pubs(state);
+            }
             state.session = Session::Offline { login };
             notice(
                 state,
@@ -232,6 +237,7 @@ fn on_auth(state: &mut State, m: AuthMsg) -> Vec<Cmd> {
             state.session = Session::SignedIn { login };
             let mut cmds = vec![CacheCmd::LoadUnreadCounts.into()];
             cmds.extend(load_headlines(state));
+            cmds.extend(show_github_pubs(state));
             return cmds;
         }
         AuthMsg::Failed { message } => {
@@ -344,8 +350,29 @@ fn on_refreshed(
             state.pubs[i].status = FeedStatus::Failed(why.clone());
             false
         }
+        FeedOutcome::NeedsScope { scope, from_env } => {
+            let what = if *from_env {
+                format!(
+                    "Needs the `{scope}` scope: give it to the token in {}",
+                    crate::auth::ENV_TOKEN
+                )
+            } else {
+                if !state.missing_scopes.contains(scope) {
+                    state.missing_scopes.push(scope.clone());
+                }
+                format!(
+                    "Needs the `{scope}` scope: {} signs in to grant it",
+                    state.keys.hint(Action::SignIn)
+                )
+            };
+            state.pubs[i].status = FeedStatus::NeedsScope(what);
+            false
+        }
     };
-    if !matches!(outcome, FeedOutcome::Fresh | FeedOutcome::Failed(_)) {
+    if !matches!(
+        outcome,
+        FeedOutcome::Fresh | FeedOutcome::Failed(_) | FeedOutcome::NeedsScope { .. }
+    ) {
         state.last_refresh = Some(at);
     }
     if changed {
@@ -498,7 +525,18 @@ fn on_action(state: &mut State, action: Action) -> Vec<Cmd> {
                     p.unread + 1
                 };
             }
-            vec![CacheCmd::SetRead { id, read }.into()]
+            let mut cmds = vec![CacheCmd::SetRead { id, read }.into()];
+            // GitHub can mark a thread read, not unread again.
+            if read && on_inbox(state) {
+                cmds.push(
+                    GithubCmd::MarkThread {
+                        article: id,
+                        done: false,
+                    }
+                    .into(),
+                );
+            }
+            cmds
         }
         Action::ToggleStar => {
             let Some(h) = state.headlines.get_mut(state.cursor) else {
@@ -531,8 +569,15 @@ fn on_action(state: &mut State, action: Action) -> Vec<Cmd> {
             for h in &mut state.headlines {
                 h.read = true;
             }
-            vec![CacheCmd::MarkAllRead { url }.into()]
+            let mut cmds = vec![];
+            if url == crate::model::GITHUB_INBOX {
+                cmds.push(GithubCmd::MarkAllThreadsRead { at: state.now }.into());
+                notice(state, NoticeKind::Info, "Marked all read on GitHub".into());
+            }
+            cmds.insert(0, CacheCmd::MarkAllRead { url }.into());
+            cmds
         }
+        Action::Done => mark_done(state),
         Action::Filter => {
             state.filter = state.filter.next();
             notice(
@@ -730,6 +775,15 @@ fn open_current(state: &mut State) -> Vec<Cmd> {
     ];
     if first_read {
         cmds.push(CacheCmd::SetRead { id, read: true }.into());
+        if on_inbox(state) {
+            cmds.push(
+                GithubCmd::MarkThread {
+                    article: id,
+                    done: false,
+                }
+                .into(),
+            );
+        }
         if state.search.is_some() {
             cmds.push(CacheCmd::LoadUnreadCounts.into());
         } else if let Some(p) = state.pubs.get_mut(state.selected) {
@@ -742,28 +796,124 @@ fn open_current(state: &mut State) -> Vec<Cmd> {
 
 fn refresh(state: &mut State, which: Vec<usize>, force: bool) -> Vec<Cmd> {
     let request = state.requests.fresh();
+    // GitHub asks not to be polled sooner than it says: only `r` on that publication does.
+    let github_force = force && which.len() == 1;
     let mut urls = Vec::new();
+    let mut cmds: Vec<Cmd> = Vec::new();
     for i in which {
         if let Some(p) = state.pubs.get_mut(i)
             && p.status != FeedStatus::Loading
         {
             p.status = FeedStatus::Loading;
             p.refresh_request = request;
-            urls.push(p.url.clone());
+            if crate::model::Source::from_key(&p.url).is_github() {
+                cmds.push(
+                    GithubCmd::Refresh {
+                        key: p.url.clone(),
+                        force: github_force,
+                        request,
+                        attempt: state.requests.auth,
+                    }
+                    .into(),
+                );
+            } else {
+                urls.push(p.url.clone());
+            }
         }
     }
-    if urls.is_empty() {
-        vec![]
-    } else {
-        vec![
+    if !urls.is_empty() {
+        cmds.insert(
+            0,
             FeedCmd::Refresh {
                 urls,
                 force,
                 request,
             }
             .into(),
-        ]
+        );
     }
+    cmds
+}
+
+/// Adds the GitHub publications (after the configured ones) if they are not shown yet.
+fn add_github_pubs(state: &mut State) -> Vec<usize> {
+    let mut added = Vec::new();
+    for (name, key) in state.github_pubs.clone() {
+        if !state.pubs.iter().any(|p| p.url == key) {
+            state.pubs.push(super::state::PubState {
+                name,
+                url: key.clone(),
+                status: FeedStatus::Idle,
+                unread: 0,
+                new: 0,
+                refresh_request: 0,
+            });
+        }
+        if let Some(i) = state.pubs.iter().position(|p| p.url == key) {
+            added.push(i);
+        }
+    }
+    added
+}
+
+/// Signed in: the GitHub publications appear and refresh (as politely as GitHub asks).
+fn show_github_pubs(state: &mut State) -> Vec<Cmd> {
+    let which = add_github_pubs(state);
+    if which.is_empty() {
+        return vec![];
+    }
+    let mut cmds = vec![CacheCmd::LoadUnreadCounts.into()];
+    cmds.extend(refresh(state, which, false));
+    cmds
+}
+
+/// The headlines shown are the "GitHub" publication's (not a search).
+fn on_inbox(state: &State) -> bool {
+    state.search.is_none()
+        && state
+            .selected_pub()
+            .is_some_and(|p| p.url == crate::model::GITHUB_INBOX)
+}
+
+/// `d` on a notification: done on GitHub, gone here.
+fn mark_done(state: &mut State) -> Vec<Cmd> {
+    if !on_inbox(state) {
+        notice(
+            state,
+            NoticeKind::Error,
+            format!(
+                "{} marks a GitHub notification done: open the GitHub publication",
+                state.keys.hint(Action::Done)
+            ),
+        );
+        return vec![];
+    }
+    if state.cursor >= state.headlines.len() {
+        return vec![];
+    }
+    let h = state.headlines.remove(state.cursor);
+    state.cursor = state.cursor.min(state.headlines.len().saturating_sub(1));
+    if !h.read
+        && let Some(p) = state.pubs.get_mut(state.selected)
+    {
+        p.unread = p.unread.saturating_sub(1);
+    }
+    if state
+        .article
+        .as_ref()
+        .is_some_and(|a| a.article.headline.id == h.id)
+    {
+        state.article = None;
+        state.focus = Focus::Headlines;
+    }
+    notice(state, NoticeKind::Info, "Marked done on GitHub".into());
+    vec![
+        GithubCmd::MarkThread {
+            article: h.id,
+            done: true,
+        }
+        .into(),
+    ]
 }
 
 /// A new sign-in attempt: answers of any earlier one are dropped from now on.

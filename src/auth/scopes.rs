@@ -9,15 +9,18 @@ use std::fmt;
 pub enum Feature {
     /// Reading who is signed in, for the greeting and `newsroom status`.
     Profile,
+    /// The "GitHub" publication: the notifications inbox, read state written back.
+    Inbox,
 }
 
 impl Feature {
-    pub const ALL: [Self; 1] = [Self::Profile];
+    pub const ALL: [Self; 2] = [Self::Profile, Self::Inbox];
 
     /// The OAuth scope it needs.
     pub fn scope(self) -> &'static str {
         match self {
             Self::Profile => "read:user",
+            Self::Inbox => "notifications",
         }
     }
 
@@ -25,6 +28,7 @@ impl Feature {
     pub fn purpose(self) -> &'static str {
         match self {
             Self::Profile => "your GitHub login, to greet you",
+            Self::Inbox => "your GitHub notifications (the \"GitHub\" publication)",
         }
     }
 }

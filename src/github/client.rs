@@ -72,6 +72,9 @@ pub struct Response {
     pub next_page: Option<String>,
     /// `X-OAuth-Scopes`, when GitHub sent it.
     pub scopes: Option<Vec<String>>,
+    /// `ETag` and `Last-Modified` of this answer (of the cached one on a 304), to keep across
+    /// runs.
+    pub validators: Validators,
 }
 
 #[derive(Debug, Default)]
@@ -163,6 +166,21 @@ impl GithubClient {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
+    /// Remembers validators kept from an earlier run for `path`, so that its first GET in this
+    /// run is already conditional. A 304 to it then returns an empty body: the caller knows
+    /// nothing changed. Validators already known in this run win.
+    pub fn seed(&self, path: &str, validators: Validators) {
+        if validators.is_empty() {
+            return;
+        }
+        if let Ok(url) = self.url_for(path) {
+            self.memory()
+                .cache
+                .entry(url.as_str().to_owned())
+                .or_insert((validators, Vec::new()));
+        }
+    }
+
     /// One call with `token`. GETs are conditional; `body` is sent as JSON.
     pub async fn request(
         &self,
@@ -170,6 +188,19 @@ impl GithubClient {
         method: reqwest::Method,
         path: &str,
         body: Option<&serde_json::Value>,
+    ) -> Result<Response, GithubError> {
+        self.request_as(token, method, path, body, None).await
+    }
+
+    /// [`GithubClient::request`] with another `Accept` (GitHub's media types, such as
+    /// `application/vnd.github.html+json` for bodies rendered to HTML).
+    pub async fn request_as(
+        &self,
+        token: &Token,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<&serde_json::Value>,
+        accept: Option<&'static str>,
     ) -> Result<Response, GithubError> {
         let url = self.url_for(path)?;
         let now = Utc::now();
@@ -200,6 +231,9 @@ impl GithubClient {
         if let Some(b) = body {
             req = req.json(b);
         }
+        if let Some(accept) = accept {
+            req = req.header(reqwest::header::ACCEPT, accept);
+        }
         let resp = req
             .send()
             .await
@@ -221,12 +255,7 @@ impl GithubClient {
         let next_page = text("link").and_then(|l| next_link(&l));
         match status {
             304 => {
-                let body = self
-                    .memory()
-                    .cache
-                    .get(&key)
-                    .map(|(_, b)| b.clone())
-                    .unwrap_or_default();
+                let (validators, body) = self.memory().cache.get(&key).cloned().unwrap_or_default();
                 Ok(Response {
                     status,
                     body,
@@ -234,6 +263,7 @@ impl GithubClient {
                     poll_interval,
                     next_page,
                     scopes,
+                    validators,
                 })
             }
             200..=299 => {
@@ -247,7 +277,7 @@ impl GithubClient {
                     if m.cache.len() >= MAX_CACHED && !m.cache.contains_key(&key) {
                         m.cache.clear();
                     }
-                    m.cache.insert(key, (validators, body.clone()));
+                    m.cache.insert(key, (validators.clone(), body.clone()));
                 }
                 Ok(Response {
                     status,
@@ -256,6 +286,7 @@ impl GithubClient {
                     poll_interval,
                     next_page,
                     scopes,
+                    validators,
                 })
             }
             401 => Err(GithubError::Unauthorized),

@@ -6,6 +6,9 @@
 //! Signing in itself (the device flow, the keyring) is in [`crate::auth`].
 
 mod client;
+pub mod inbox;
+pub mod pubs;
+pub mod releases;
 mod session;
 
 pub use crate::auth::scopes::{Feature, MissingScope, grants};

@@ -57,6 +57,12 @@ impl GithubSession {
         &self.inner.source
     }
 
+    /// The configured web root (`https://github.com`, or a GitHub Enterprise Server host):
+    /// where `o` sends the user, never the API.
+    pub fn web_url(&self) -> &str {
+        &self.inner.auth.settings().web_url
+    }
+
     pub fn client(&self) -> &GithubClient {
         &self.inner.client
     }
@@ -121,12 +127,22 @@ impl GithubSession {
         path: &str,
         body: Option<&serde_json::Value>,
     ) -> Result<Response, GithubError> {
+        self.call_as(method, path, body, None).await
+    }
+
+    async fn call_as(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<&serde_json::Value>,
+        accept: Option<&'static str>,
+    ) -> Result<Response, GithubError> {
         self.renew(false).await?;
         let token = self.inner.credentials.lock().await.access.clone();
         let resp = self
             .inner
             .client
-            .request(&token, method, path, body)
+            .request_as(&token, method, path, body, accept)
             .await?;
         if let Some(scopes) = &resp.scopes
             && let Ok(mut s) = self.inner.scopes.lock()
@@ -139,5 +155,17 @@ impl GithubSession {
     /// `GET path`, conditional.
     pub async fn get(&self, path: &str) -> Result<Response, GithubError> {
         self.call(reqwest::Method::GET, path, None).await
+    }
+
+    /// `GET path`, conditional, with Markdown bodies rendered to HTML by GitHub
+    /// (`body_html`), which then takes the same safe HTML-to-text path as feeds.
+    pub async fn get_html(&self, path: &str) -> Result<Response, GithubError> {
+        self.call_as(
+            reqwest::Method::GET,
+            path,
+            None,
+            Some("application/vnd.github.html+json"),
+        )
+        .await
     }
 }

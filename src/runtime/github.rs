@@ -10,13 +10,17 @@ use std::time::Duration;
 use chrono::Utc;
 use tokio::sync::mpsc;
 
-use crate::app::{AuthMsg, GithubCmd, Msg};
+use crate::app::{AuthMsg, FeedOutcome, GithubCmd, Msg};
 use crate::auth::{Auth, AuthError, AuthEvent, Session, StorageChoice};
 use crate::gate::{clean, clean_line};
-use crate::github::GithubSession;
+use crate::github::pubs::PubError;
+use crate::github::{GithubError, GithubSession, inbox, pubs};
+use crate::refresh::RefreshStatus;
+use crate::store::SharedStore;
 
 pub(super) struct GithubExecutor {
     auth: Option<Auth>,
+    store: SharedStore,
     tx: mpsc::UnboundedSender<Msg>,
     /// The running sign-in, so it can be cancelled.
     signin_task: Mutex<Option<tokio::task::JoinHandle<()>>>,
@@ -25,9 +29,14 @@ pub(super) struct GithubExecutor {
 }
 
 impl GithubExecutor {
-    pub(super) fn new(auth: Option<Auth>, tx: mpsc::UnboundedSender<Msg>) -> Self {
+    pub(super) fn new(
+        auth: Option<Auth>,
+        store: SharedStore,
+        tx: mpsc::UnboundedSender<Msg>,
+    ) -> Self {
         Self {
             auth,
+            store,
             tx,
             signin_task: Mutex::new(None),
             session: Arc::new(Mutex::new(None)),
@@ -110,8 +119,109 @@ impl GithubExecutor {
                     task.abort();
                 }
             }
+            GithubCmd::Refresh {
+                key,
+                force,
+                request,
+                attempt,
+            } => {
+                let (tx, store, session) = (self.tx.clone(), self.store.clone(), self.session());
+                tokio::spawn(async move {
+                    let outcome = match session {
+                        None => FeedOutcome::Failed("not signed in to GitHub".into()),
+                        Some(s) => match pubs::refresh(&s, &store, &key, force).await {
+                            Ok(status) => outcome(status),
+                            Err(e) => failed(&tx, attempt, e),
+                        },
+                    };
+                    let _ = tx.send(Msg::Refreshed {
+                        request,
+                        url: key,
+                        outcome,
+                        at: Utc::now(),
+                    });
+                });
+            }
+            GithubCmd::MarkThread { article, done } => {
+                let (tx, store) = (self.tx.clone(), self.store.clone());
+                let Some(session) = self.session() else {
+                    return;
+                };
+                tokio::spawn(async move {
+                    let thread = store
+                        .call(move |s| {
+                            let t = s.github_thread(article)?;
+                            if done && t.is_some() {
+                                s.delete_article(article)?;
+                            }
+                            Ok(t)
+                        })
+                        .await;
+                    let thread = match thread {
+                        Ok(Some(t)) => t,
+                        Ok(None) => return,
+                        Err(e) => {
+                            let _ = tx.send(Msg::Problem(format!("Cache: {e}")));
+                            return;
+                        }
+                    };
+                    if let Err(e) = inbox::write_thread(&session, &store, &thread, done).await {
+                        let what = if done { "done" } else { "read" };
+                        let _ = tx.send(Msg::Problem(write_failed(what, &e)));
+                    }
+                });
+            }
+            GithubCmd::MarkAllThreadsRead { at } => {
+                let (tx, store) = (self.tx.clone(), self.store.clone());
+                let Some(session) = self.session() else {
+                    return;
+                };
+                tokio::spawn(async move {
+                    if let Err(e) = inbox::write_all_read(&session, &store, at).await {
+                        let _ = tx.send(Msg::Problem(write_failed("all read", &e)));
+                    }
+                });
+            }
         }
     }
+}
+
+/// A GitHub publication's refresh, as the core sees it.
+fn outcome(status: RefreshStatus) -> FeedOutcome {
+    match status {
+        RefreshStatus::Updated { new, items, first } => FeedOutcome::Updated { new, items, first },
+        RefreshStatus::NotModified => FeedOutcome::NotModified,
+        RefreshStatus::Fresh => FeedOutcome::Fresh,
+        RefreshStatus::Failed { message, .. } => FeedOutcome::Failed(clean_line(&message)),
+    }
+}
+
+/// A failed GitHub refresh: a missing scope is one line on the publication; a rejected token
+/// sends the user to sign in again.
+fn failed(tx: &mpsc::UnboundedSender<Msg>, attempt: u64, e: PubError) -> FeedOutcome {
+    match e {
+        PubError::Scope(m) => FeedOutcome::NeedsScope {
+            scope: m.feature.scope().to_owned(),
+            from_env: m.from_env,
+        },
+        PubError::Github(GithubError::Unauthorized) => {
+            let message = GithubError::Unauthorized.to_string();
+            let _ = tx.send(Msg::Auth {
+                attempt,
+                msg: AuthMsg::Revoked {
+                    message: message.clone(),
+                },
+            });
+            FeedOutcome::Failed(message)
+        }
+        e => FeedOutcome::Failed(clean_line(&e.to_string())),
+    }
+}
+
+fn write_failed(what: &str, e: &PubError) -> String {
+    clean_line(&format!(
+        "GitHub: could not mark {what} ({e}); newsroom tries again on the next refresh"
+    ))
 }
 
 fn keep(slot: &Mutex<Option<GithubSession>>, session: GithubSession) {

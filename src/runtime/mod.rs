@@ -49,8 +49,8 @@ impl Runtime {
     ) -> Self {
         Self {
             cache: cache::CacheExecutor::new(store.clone(), tx.clone()),
-            feeds: feeds::FeedExecutor::new(fetcher, store, publications, tx.clone()),
-            github: github::GithubExecutor::new(auth, tx.clone()),
+            feeds: feeds::FeedExecutor::new(fetcher, store.clone(), publications, tx.clone()),
+            github: github::GithubExecutor::new(auth, store.clone(), tx.clone()),
             system: system::SystemExecutor::new(edges, tx),
         }
     }

@@ -72,18 +72,18 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
             );
             return;
         }
-    } else if let FeedStatus::Failed(why) = &p.status {
-        let line = Line::styled(
-            fit(
-                &format!(
-                    "{}: {why} — {} to retry",
-                    p.name,
-                    state.keys.hint(Action::Refresh)
-                ),
-                usize::from(rows.width),
+    } else if let FeedStatus::Failed(_) | FeedStatus::NeedsScope(_) = &p.status {
+        let text = match &p.status {
+            // Already says what to grant and which key signs in again for it.
+            FeedStatus::NeedsScope(what) => what.clone(),
+            FeedStatus::Failed(why) => format!(
+                "{}: {why} — {} to retry",
+                p.name,
+                state.keys.hint(Action::Refresh)
             ),
-            theme.error(),
-        );
+            _ => String::new(),
+        };
+        let line = Line::styled(fit(&text, usize::from(rows.width)), theme.error());
         frame.render_widget(
             Paragraph::new(line),
             Rect {
@@ -99,7 +99,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
             (FeedStatus::Loading, _) | (FeedStatus::Idle, false) => {
                 format!("{} Loading {}…", spinner(state.frame), p.name)
             }
-            (FeedStatus::Failed(_), _) => String::new(),
+            (FeedStatus::Failed(_) | FeedStatus::NeedsScope(_), _) => String::new(),
             (FeedStatus::Idle, true) if state.filter != Filter::All => {
                 format!("No {} articles. f shows all.", state.filter.label())
             }

@@ -20,7 +20,9 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
                 FeedStatus::Loading => {
                     Span::styled(spinner(state.frame).to_string(), theme.accent())
                 }
-                FeedStatus::Failed(_) => Span::styled("!", theme.error()),
+                FeedStatus::Failed(_) | FeedStatus::NeedsScope(_) => {
+                    Span::styled("!", theme.error())
+                }
                 FeedStatus::Idle => Span::raw(" "),
             };
             // Unread, then the new arrivals beside it: one does not hide the other.

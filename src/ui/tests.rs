@@ -100,6 +100,102 @@ fn with_article(size: (u16, u16)) -> State {
     s
 }
 
+/// Signed in, with the GitHub publications after the configured ones, one of them selected.
+fn github(size: (u16, u16), key: &str) -> State {
+    let mut s = base(size);
+    for (name, url) in crate::github::pubs::publications(true, true) {
+        s.pubs.push(app::PubState {
+            name,
+            url,
+            status: FeedStatus::Idle,
+            unread: 0,
+            new: 0,
+            refresh_request: 0,
+        });
+    }
+    s.selected = s.pubs.iter().position(|p| p.url == key).unwrap();
+    s.headlines_of = Some(key.to_owned());
+    s
+}
+
+fn github_headline(id: i64, title: &str, link: &str, minutes_ago: i64, read: bool) -> Headline {
+    Headline {
+        id,
+        title: title.into(),
+        link: Some(link.into()),
+        published: Some(now() - Duration::minutes(minutes_ago)),
+        read,
+        starred: false,
+    }
+}
+
+fn inbox_state(size: (u16, u16)) -> State {
+    let mut s = github(size, crate::model::GITHUB_INBOX);
+    s.pubs[3].unread = 2;
+    s.headlines = vec![
+        github_headline(
+            1,
+            "Add a retry flag · octo-org/world · pull request · review requested",
+            "https://github.com/octo-org/world/pull/7",
+            5,
+            false,
+        ),
+        github_headline(
+            2,
+            "Crash on start · octo-org/hello · issue · mention",
+            "https://github.com/octo-org/hello/issues/12",
+            90,
+            false,
+        ),
+        github_headline(
+            3,
+            "CI failed on main · octo-org/hello · CI · CI activity",
+            "https://github.com/octo-org/hello/actions",
+            60 * 26,
+            true,
+        ),
+    ];
+    s.cursor = 1;
+    s.focus = Focus::Article;
+    // As the inbox builds it: the summary line, the subject, the latest comment.
+    let html = "<p><b>octo-org/hello</b> · issue · mention</p><p>open · by @hubot</p>\
+        <p>It crashes when the <code>config</code> is empty.</p><hr>\
+        <p><b>Latest comment by @monalisa</b></p><p>Fixed in #13, thanks @octocat!</p>";
+    s.article = Some(ArticleView::new(
+        Article {
+            headline: s.headlines[1].clone(),
+            publication: "GitHub".into(),
+            author: Some("octo-org/hello".into()),
+            content_html: html.into(),
+        },
+        crate::feed::article_text(html),
+        crate::layout::Areas::of(s.viewport).article_text_width(),
+    ));
+    s
+}
+
+fn releases_state(size: (u16, u16)) -> State {
+    let mut s = github(size, crate::model::GITHUB_RELEASES);
+    s.pubs[4].unread = 1;
+    s.headlines = vec![
+        github_headline(
+            11,
+            "rust-lang/rust Rust 1.90.0",
+            "https://github.com/rust-lang/rust/releases/tag/1.90.0",
+            30,
+            false,
+        ),
+        github_headline(
+            21,
+            "tokio-rs/tokio Tokio v1.47.0",
+            "https://github.com/tokio-rs/tokio/releases/tag/tokio-1.47.0",
+            60 * 50,
+            true,
+        ),
+    ];
+    s
+}
+
 fn render(state: &State) -> String {
     let (w, h) = state.viewport;
     let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
@@ -161,6 +257,15 @@ screens! {
             editing: true,
             publications: vec!["BBC".into(), "CNN".into(), "Le Monde — À la une".into(), "BBC".into(), "BBC".into()],
         });
+        s
+    };
+    github_inbox => inbox_state;
+    github_releases => releases_state;
+    github_needs_scope => |size| {
+        let mut s = github(size, crate::model::GITHUB_INBOX);
+        s.pubs[3].status = FeedStatus::NeedsScope(
+            "Needs the `notifications` scope: L signs in to grant it".into(),
+        );
         s
     };
     offline => |size| {

@@ -14,6 +14,7 @@ mod docs;
 mod feed;
 mod fetch;
 mod github;
+mod github_pubs;
 mod headless;
 mod hostile;
 mod keyring;

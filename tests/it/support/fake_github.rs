@@ -71,6 +71,10 @@ pub struct Script {
     pub secondary_limit_at: Vec<(usize, u64)>,
     /// `X-Poll-Interval` on `/notifications`, in seconds.
     pub poll_interval: u64,
+    /// Answer thread writes (PATCH, DELETE, PUT /notifications) with HTTP 502.
+    pub fail_writes: bool,
+    /// Answer `GET /notifications` with this body instead of the threads (malformed answers).
+    pub inbox_body: Option<String>,
 }
 
 impl Default for Script {
@@ -99,6 +103,8 @@ impl Default for Script {
             token_prefix: "gho_FAKE".into(),
             secondary_limit_at: Vec::new(),
             poll_interval: 60,
+            fail_writes: false,
+            inbox_body: None,
         }
     }
 }
@@ -171,6 +177,14 @@ struct State {
     api_requests: usize,
     /// The primary rate-limit budget left; a 304 does not cost one.
     remaining: u64,
+    /// Notification threads (GitHub's JSON), and a version that moves `Last-Modified`.
+    threads: Vec<serde_json::Value>,
+    inbox_version: u64,
+    /// Subject and comment answers by API path.
+    subjects: HashMap<String, serde_json::Value>,
+    /// Starred repositories (`owner/name`) and their releases (GitHub's JSON).
+    starred: Vec<String>,
+    releases: HashMap<String, Vec<serde_json::Value>>,
 }
 
 struct Shared {
@@ -208,6 +222,11 @@ impl FakeGithub {
                 counter: 0,
                 api_requests: 0,
                 remaining: 5000,
+                threads: Vec::new(),
+                inbox_version: 0,
+                subjects: HashMap::new(),
+                starred: Vec::new(),
+                releases: HashMap::new(),
             }),
             changed: Condvar::new(),
         });
@@ -243,7 +262,111 @@ impl FakeGithub {
             web_url: self.url(),
             api_url: self.url(),
             scopes: vec!["read:user".into()],
+            inbox: true,
+            releases: true,
         }
+    }
+
+    /// A notification thread about issue (or pull request, with `kind` `PullRequest`) `number`
+    /// of `repo`, updated `minutes_ago`, with its subject's body and one latest comment.
+    pub fn add_thread(
+        &self,
+        id: u64,
+        repo: &str,
+        (kind, number): (&str, u64),
+        title: &str,
+        reason: &str,
+        minutes_ago: i64,
+    ) {
+        let base = self.url();
+        let what = if kind == "PullRequest" {
+            "pulls"
+        } else {
+            "issues"
+        };
+        let subject = format!("/repos/{repo}/{what}/{number}");
+        let comment = format!("/repos/{repo}/issues/comments/{}", id * 10);
+        let updated = chrono::Utc::now() - chrono::Duration::minutes(minutes_ago);
+        let mut s = self.shared.lock();
+        s.subjects.insert(
+            subject.clone(),
+            serde_json::json!({
+                "title": title, "state": "open", "user": {"login": "hubot"},
+                "body_html": format!("<p>Body of <strong>{title}</strong>.</p>"),
+            }),
+        );
+        s.subjects.insert(
+            comment.clone(),
+            serde_json::json!({
+                "user": {"login": "monalisa"},
+                "body_html": format!("<p>Latest comment on {title}.</p>"),
+            }),
+        );
+        s.threads.push(serde_json::json!({
+            "id": id.to_string(),
+            "unread": true,
+            "reason": reason,
+            "updated_at": updated.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            "last_read_at": null,
+            "subject": {
+                "title": title,
+                "url": format!("{base}{subject}"),
+                "latest_comment_url": format!("{base}{comment}"),
+                "type": kind,
+            },
+            "repository": {"full_name": repo, "html_url": format!("{base}/{repo}")},
+            "url": format!("{base}/notifications/threads/{id}"),
+        }));
+        s.inbox_version += 1;
+    }
+
+    /// Thread ids and whether each is unread, as the fake holds them now.
+    pub fn threads(&self) -> Vec<(String, bool)> {
+        self.shared
+            .lock()
+            .threads
+            .iter()
+            .map(|t| {
+                (
+                    t["id"].as_str().unwrap_or_default().to_owned(),
+                    t["unread"].as_bool().unwrap_or(false),
+                )
+            })
+            .collect()
+    }
+
+    /// The user starred `repo`, which has these releases `(id, tag, notes_html)`, newest first.
+    pub fn star(&self, repo: &str, releases: &[(u64, &str, &str)]) {
+        let mut s = self.shared.lock();
+        s.starred.push(repo.to_owned());
+        let list = releases
+            .iter()
+            .enumerate()
+            .map(|(i, (id, tag, notes))| {
+                let at = chrono::Utc::now() - chrono::Duration::hours(i64::try_from(i).unwrap());
+                serde_json::json!({
+                    "id": id, "tag_name": tag, "name": format!("Release {tag}"),
+                    "draft": false, "body_html": notes,
+                    "published_at": at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                })
+            })
+            .collect();
+        s.releases.insert(repo.to_owned(), list);
+    }
+
+    /// Waits (bounded) until a request `method path` has arrived.
+    pub fn wait_for_request(&self, method: &str, path: &str, timeout: Duration) -> bool {
+        self.wait_until(timeout, |s| {
+            s.requests
+                .iter()
+                .any(|r| r.method == method && r.path == path)
+                .then_some(())
+        })
+        .is_some()
+    }
+
+    pub fn set_fail_writes(&self, fail: bool) {
+        self.shared.lock().script.fail_writes = fail;
     }
 
     /// The user approves the newest code.
@@ -382,6 +505,12 @@ enum Answer {
         status: u16,
         body: String,
     },
+    /// A JSON content type with any body, well-formed or not.
+    Raw {
+        status: u16,
+        body: String,
+        headers: Vec<(String, String)>,
+    },
     /// The connection breaks without an HTTP answer.
     Broken,
 }
@@ -427,7 +556,9 @@ fn handle(shared: &Shared, base: &str, request: super::http::Request) {
                     status.to_string()
                 }
             }),
-        Answer::Json { status, .. } | Answer::Text { status, .. } => status.to_string(),
+        Answer::Json { status, .. } | Answer::Text { status, .. } | Answer::Raw { status, .. } => {
+            status.to_string()
+        }
         Answer::Broken => "offline".into(),
     };
     let json = !state.script.ignore_accept
@@ -468,13 +599,25 @@ fn respond(request: super::http::Request, answer: Answer, json: bool) {
             body,
             headers,
         } => {
-            // A 304 has no body.
-            let text = if status == 304 {
+            // A 304, 204 or 205 has no body.
+            let text = if matches!(status, 204 | 205 | 304) {
                 String::new()
             } else {
                 body.to_string()
             };
             let mut resp = Response::new(status, text)
+                .with_header("Content-Type", "application/json; charset=utf-8");
+            for (k, v) in headers {
+                resp.add_header(&k, &v);
+            }
+            request.respond(resp);
+        }
+        Answer::Raw {
+            status,
+            body,
+            headers,
+        } => {
+            let mut resp = Response::new(status, body)
                 .with_header("Content-Type", "application/json; charset=utf-8");
             for (k, v) in headers {
                 resp.add_header(&k, &v);
@@ -725,6 +868,39 @@ fn api(s: &mut State, rec: &Recorded) -> Answer {
     let answer = match (rec.method.as_str(), rec.path.as_str()) {
         ("GET", "/user") => user(s, rec),
         ("GET", "/notifications") => notifications(s, rec),
+        ("PUT", "/notifications") => thread_write(s, rec, None),
+        (m, path) if path.starts_with("/notifications/threads/") => {
+            let id = path
+                .trim_start_matches("/notifications/threads/")
+                .to_owned();
+            if m == "PATCH" || m == "DELETE" {
+                thread_write(s, rec, Some(id))
+            } else {
+                not_found()
+            }
+        }
+        ("GET", "/user/starred") => starred(s, rec),
+        ("GET", path) if path.starts_with("/repos/") && path.ends_with("/releases") => {
+            releases(s, rec)
+        }
+        ("GET", path) if s.subjects.contains_key(path) => {
+            if !token_ok(s, rec) {
+                return bad_credentials();
+            }
+            let html = rec
+                .header("accept")
+                .is_some_and(|a| a.contains("html+json"));
+            let mut body = s.subjects[path].clone();
+            if !html {
+                // Without the HTML media type GitHub sends Markdown in `body`.
+                body["body"] = body["body_html"].take();
+            }
+            Answer::Json {
+                status: 200,
+                body,
+                headers: vec![],
+            }
+        }
         _ => Answer::Json {
             status: 404,
             body: serde_json::json!({"message": "Not Found"}),
@@ -789,7 +965,12 @@ fn notifications(s: &mut State, rec: &Recorded) -> Answer {
             headers: vec![],
         };
     }
-    let last_modified = "Tue, 01 Dec 2026 09:00:00 GMT".to_owned();
+    let stamp = chrono::DateTime::from_timestamp(
+        1_796_115_600 + i64::try_from(s.inbox_version).unwrap_or(0),
+        0,
+    )
+    .unwrap_or_default();
+    let last_modified = stamp.format("%a, %d %b %Y %H:%M:%S GMT").to_string();
     let mut headers = vec![
         (
             "X-Poll-Interval".to_owned(),
@@ -805,9 +986,135 @@ fn notifications(s: &mut State, rec: &Recorded) -> Answer {
         };
     }
     headers.push(("X-OAuth-Scopes".to_owned(), granted.clone()));
+    if let Some(raw) = &s.script.inbox_body {
+        return Answer::Raw {
+            status: 200,
+            body: raw.clone(),
+            headers,
+        };
+    }
+    // Unread threads only (GitHub's default, `all=false`), most recently updated first.
+    let mut list: Vec<serde_json::Value> = s
+        .threads
+        .iter()
+        .filter(|t| t["unread"].as_bool() == Some(true))
+        .cloned()
+        .collect();
+    list.sort_by(|a, b| b["updated_at"].as_str().cmp(&a["updated_at"].as_str()));
     Answer::Json {
         status: 200,
-        body: serde_json::json!([]),
+        body: serde_json::Value::Array(list),
+        headers,
+    }
+}
+
+fn not_found() -> Answer {
+    Answer::Json {
+        status: 404,
+        body: serde_json::json!({"message": "Not Found"}),
+        headers: vec![],
+    }
+}
+
+fn has_inbox_scope(s: &State) -> bool {
+    s.script
+        .granted_scope
+        .split([',', ' '])
+        .any(|g| g == "notifications" || g == "repo")
+}
+
+/// `PATCH /notifications/threads/{id}` (read, 205), `DELETE` (done, 204) and
+/// `PUT /notifications` (all read, 205).
+fn thread_write(s: &mut State, rec: &Recorded, id: Option<String>) -> Answer {
+    if !token_ok(s, rec) {
+        return bad_credentials();
+    }
+    if !has_inbox_scope(s) {
+        return Answer::Json {
+            status: 403,
+            body: serde_json::json!({"message": "Missing the 'notifications' scope."}),
+            headers: vec![],
+        };
+    }
+    if s.script.fail_writes {
+        return Answer::Text {
+            status: 502,
+            body: "Bad Gateway".into(),
+        };
+    }
+    let status = match (rec.method.as_str(), id) {
+        ("PUT", None) => {
+            for t in &mut s.threads {
+                t["unread"] = false.into();
+            }
+            205
+        }
+        ("PATCH", Some(id)) => {
+            let Some(t) = s.threads.iter_mut().find(|t| t["id"] == id.as_str()) else {
+                return not_found();
+            };
+            t["unread"] = false.into();
+            205
+        }
+        ("DELETE", Some(id)) => {
+            s.threads.retain(|t| t["id"] != id.as_str());
+            204
+        }
+        _ => return not_found(),
+    };
+    s.inbox_version += 1;
+    Answer::Json {
+        status,
+        body: serde_json::Value::Null,
+        headers: vec![],
+    }
+}
+
+fn starred(s: &mut State, rec: &Recorded) -> Answer {
+    if !token_ok(s, rec) {
+        return bad_credentials();
+    }
+    let list: Vec<serde_json::Value> = s
+        .starred
+        .iter()
+        .map(|r| serde_json::json!({"full_name": r}))
+        .collect();
+    Answer::Json {
+        status: 200,
+        body: serde_json::Value::Array(list),
+        headers: vec![],
+    }
+}
+
+/// A repository's releases, with an `ETag` (304 to an unchanged `If-None-Match`).
+fn releases(s: &mut State, rec: &Recorded) -> Answer {
+    if !token_ok(s, rec) {
+        return bad_credentials();
+    }
+    let repo = rec
+        .path
+        .trim_start_matches("/repos/")
+        .trim_end_matches("/releases");
+    let Some(list) = s.releases.get(repo) else {
+        return not_found();
+    };
+    let body = serde_json::Value::Array(list.clone());
+    let tag = body
+        .to_string()
+        .bytes()
+        .fold(7u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b)));
+    let etag = format!("\"{tag:x}\"");
+    let headers = vec![("ETag".to_owned(), etag.clone())];
+    if rec.header("if-none-match") == Some(etag.as_str()) {
+        return Answer::Json {
+            status: 304,
+            body: serde_json::Value::Null,
+            headers,
+        };
+    }
+    Answer::Json {
+        status: 200,
+        body,
         headers,
     }
 }

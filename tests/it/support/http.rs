@@ -245,6 +245,8 @@ fn write_response(w: &mut TcpStream, r: &Response, head_only: bool) -> std::io::
 fn reason(status: u16) -> &'static str {
     match status {
         200 => "OK",
+        204 => "No Content",
+        205 => "Reset Content",
         301 => "Moved Permanently",
         302 => "Found",
         304 => "Not Modified",
