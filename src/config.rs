@@ -17,6 +17,8 @@ pub struct Publication {
     pub url: String,
     /// The key that selects it, if the user chose one.
     pub key: Option<char>,
+    /// Extract each new article's full story from its web page after every refresh.
+    pub full_text: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -120,6 +122,8 @@ struct RawPublication {
     name: String,
     url: String,
     key: Option<String>,
+    #[serde(default)]
+    full_text: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -286,7 +290,12 @@ impl Config {
                     other.name
                 )));
             }
-            pubs.push(Publication { name, url, key });
+            pubs.push(Publication {
+                name,
+                url,
+                key,
+                full_text: p.full_text,
+            });
         }
 
         let f = raw.fetch;
@@ -428,7 +437,7 @@ mod tests {
     #[test]
     fn keys_and_theme_sections_are_validated() {
         let c = Config::from_toml(
-            "[keys]\nrefresh = \"F\"\nquit = [\"x\", \"Ctrl-c\"]\n[theme]\naccent = \"#ff8800\"\n",
+            "[keys]\nrefresh = \"e\"\nquit = [\"x\", \"Ctrl-c\"]\n[theme]\naccent = \"#ff8800\"\n",
             None,
         )
         .unwrap();

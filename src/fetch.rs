@@ -24,6 +24,11 @@ pub const MAX_REDIRECTS: usize = 5;
 /// misconfigured server (`max-age=31536000`) must not stop a feed for a year.
 pub const MAX_HINT: Duration = Duration::from_secs(24 * 60 * 60);
 
+/// Cap on an article page's body: real news pages weigh well under 2 MiB of HTML.
+pub const MAX_PAGE_BYTES: u64 = 5 * 1024 * 1024;
+
+const PAGE_ACCEPT: &str = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1";
+
 /// What the fetcher needs from the config's `[fetch]` section.
 #[derive(Debug, Clone)]
 pub struct FetchSettings {
@@ -215,6 +220,28 @@ impl Fetcher {
         url: &str,
         validators: &Validators,
     ) -> Result<FetchOutcome, FetchError> {
+        self.get_as(url, validators, None, self.settings.max_bytes)
+            .await
+    }
+
+    /// GETs a web page (an article's own page) under the same caps as a feed, asking for HTML
+    /// and bounding the body by [`MAX_PAGE_BYTES`] (or the feed cap, if smaller).
+    pub async fn get_page(
+        &self,
+        url: &str,
+        validators: &Validators,
+    ) -> Result<FetchOutcome, FetchError> {
+        let max = self.settings.max_bytes.min(MAX_PAGE_BYTES);
+        self.get_as(url, validators, Some(PAGE_ACCEPT), max).await
+    }
+
+    async fn get_as(
+        &self,
+        url: &str,
+        validators: &Validators,
+        accept: Option<&'static str>,
+        max: u64,
+    ) -> Result<FetchOutcome, FetchError> {
         let url = Url::parse(url.trim()).map_err(|_| FetchError::BadUrl)?;
         if !is_http(&url) || url.host_str().is_none() {
             return Err(FetchError::BadUrl);
@@ -226,11 +253,15 @@ impl Fetcher {
         let _global = self.global.acquire().await.map_err(|_| closed())?;
         let host_name = url.host_str().unwrap_or_default().to_owned();
         // reqwest has the same total timeout; this one also covers our own body loop.
-        let result =
-            match tokio::time::timeout(self.settings.timeout, self.fetch(url, validators)).await {
-                Ok(r) => r,
-                Err(_) => Err(FetchError::Timeout(self.settings.timeout)),
-            };
+        let result = match tokio::time::timeout(
+            self.settings.timeout,
+            self.fetch(url, validators, accept, max),
+        )
+        .await
+        {
+            Ok(r) => r,
+            Err(_) => Err(FetchError::Timeout(self.settings.timeout)),
+        };
         match &result {
             Ok(FetchOutcome::Fetched { body, .. }) => {
                 tracing::debug!(host = %host_name, bytes = body.len(), "fetched");
@@ -243,8 +274,17 @@ impl Fetcher {
         result
     }
 
-    async fn fetch(&self, url: Url, validators: &Validators) -> Result<FetchOutcome, FetchError> {
+    async fn fetch(
+        &self,
+        url: Url,
+        validators: &Validators,
+        accept: Option<&'static str>,
+        max: u64,
+    ) -> Result<FetchOutcome, FetchError> {
         let mut req = self.client.get(url);
+        if let Some(accept) = accept {
+            req = req.header(header::ACCEPT, accept);
+        }
         // A stored validator that is no longer a legal header value is dropped, not an error:
         // the fetch is merely unconditional.
         if let Some(v) = validators
@@ -311,7 +351,6 @@ impl Fetcher {
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .map(clean_line);
-        let max = self.settings.max_bytes;
         // Known only for identity bodies; compressed ones are checked as they are decoded.
         let declared = resp.content_length();
         if declared.is_some_and(|n| n > max) {
@@ -506,7 +545,7 @@ pub fn freshness(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
     (!lifetime.is_zero()).then(|| lifetime.min(MAX_HINT))
 }
 
-fn human_bytes(n: u64) -> String {
+pub(crate) fn human_bytes(n: u64) -> String {
     const KIB: u64 = 1024;
     const MIB: u64 = 1024 * 1024;
     if n >= MIB && n.is_multiple_of(MIB) {

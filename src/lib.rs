@@ -10,6 +10,7 @@ pub mod config_edit;
 pub mod discover;
 pub mod feed;
 pub mod fetch;
+pub mod fulltext;
 pub mod headless;
 pub mod logging;
 pub mod opml;

@@ -15,9 +15,9 @@ use crate::auth::{Auth, AuthError, AuthEvent, StorageChoice};
 use crate::config::Publication;
 use crate::feed::sanitize::{clean, clean_line};
 use crate::fetch::Fetcher;
-use crate::refresh;
 use crate::store::{Only, SharedStore};
 use crate::ui;
+use crate::{fulltext, refresh};
 
 type OpenUrl = Box<dyn Fn(String, mpsc::UnboundedSender<Msg>) + Send + Sync>;
 type Copy = Box<dyn Fn(&str) -> std::io::Result<()> + Send + Sync>;
@@ -148,17 +148,33 @@ impl Runtime {
                                     FeedOutcome::Failed(message)
                                 }
                             };
+                            let fetched = matches!(
+                                outcome,
+                                FeedOutcome::Updated { .. } | FeedOutcome::NotModified
+                            );
                             let _ = tx.send(Msg::Refreshed {
                                 url: report.url,
                                 outcome,
                                 at: Utc::now(),
                             });
+                            if p.full_text && fetched {
+                                fulltext::extract_new(&fetcher, &store, &p.url, |m| {
+                                    let _ = tx.send(m);
+                                })
+                                .await;
+                            }
                         });
                     }
                     while jobs.join_next().await.is_some() {}
                     if let Err(e) = store.call(|s| s.optimize()).await {
                         tracing::warn!("cache optimize failed: {e}");
                     }
+                });
+            }
+            Cmd::FetchFullText { id } => {
+                let (fetcher, store) = (self.fetcher.clone(), self.store.clone());
+                tokio::spawn(async move {
+                    let _ = tx.send(fulltext::fetch_and_store(&fetcher, &store, id).await);
                 });
             }
             Cmd::CheckSession => {
@@ -295,6 +311,7 @@ fn cache_cmd(s: &mut crate::store::Store, cmd: &Cmd) -> Option<Msg> {
         Cmd::SetStarred { id, starred } => s.set_starred(*id, *starred).err().and_then(problem),
         Cmd::MarkAllRead { url } => s.mark_all_read(url).err().and_then(problem),
         Cmd::Refresh { .. }
+        | Cmd::FetchFullText { .. }
         | Cmd::OpenUrl(_)
         | Cmd::Copy(_)
         | Cmd::CheckSession

@@ -58,6 +58,22 @@ pub struct Article {
     pub publication: String,
     pub author: Option<String>,
     pub content_html: String,
+    /// The story extracted from the article's web page, if that has been done (clean text).
+    pub full_text: Option<String>,
+    /// Why the last extraction failed, if it did (short, clean).
+    pub full_text_error: Option<String>,
+}
+
+/// What the cache remembers about extracting one article's full text from its page.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FullText {
+    /// The story as clean text; `None` until an extraction succeeds. A later failure keeps it.
+    pub text: Option<String>,
+    /// Why the last try failed; `None` after a success.
+    pub error: Option<String>,
+    /// The page's validators, for a conditional request next time.
+    pub validators: Validators,
+    pub fetched_at: Option<DateTime<Utc>>,
 }
 
 /// What the cache remembers about fetching one feed.
@@ -137,6 +153,17 @@ const MIGRATIONS: &[&str] = &[
         UPDATE publications SET unread = unread + (CASE WHEN NEW.read THEN -1 ELSE 1 END)
             WHERE id = NEW.publication;
     END;",
+    // v2: full text extracted from each article's page, kept apart like the bodies (and gone
+    // with the article). A row means "tried": `text` is the story, `error` why the last try
+    // failed; the page's validators make the next request a conditional one.
+    "CREATE TABLE article_full_text (
+        article       INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+        text          TEXT,
+        error         TEXT,
+        etag          TEXT,
+        last_modified TEXT,
+        fetched_at    INTEGER NOT NULL
+    );",
 ];
 
 /// The schema version this build writes; a cache with a higher one is from a newer newsroom.
@@ -560,7 +587,9 @@ impl Store {
             "SELECT a.id, a.title, a.link, a.published, a.read, a.starred, p.name
              FROM articles a JOIN publications p ON p.id = a.publication
              LEFT JOIN article_bodies b ON b.article = a.id
+             LEFT JOIN article_full_text f ON f.article = a.id
              WHERE a.title LIKE ?1 ESCAPE '\\' OR b.content_html LIKE ?1 ESCAPE '\\'
+                OR f.text LIKE ?1 ESCAPE '\\'
              ORDER BY a.sort_time DESC, a.id DESC LIMIT ?2",
         )?;
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
@@ -577,9 +606,10 @@ impl Store {
     pub fn article(&self, id: i64) -> Result<Option<Article>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT a.id, a.title, a.link, a.published, a.read, a.starred, p.name, a.author,
-                    coalesce(b.content_html, '')
+                    coalesce(b.content_html, ''), f.text, f.error
              FROM articles a JOIN publications p ON p.id = a.publication
              LEFT JOIN article_bodies b ON b.article = a.id
+             LEFT JOIN article_full_text f ON f.article = a.id
              WHERE a.id = ?1",
         )?;
         let article = stmt
@@ -589,10 +619,73 @@ impl Store {
                     publication: r.get(6)?,
                     author: r.get(7)?,
                     content_html: r.get(8)?,
+                    full_text: r.get(9)?,
+                    full_text_error: r.get(10)?,
                 })
             })
             .optional()?;
         Ok(article)
+    }
+
+    /// What is known about the full text of article `id` (default if never tried).
+    pub fn full_text(&self, id: i64) -> Result<FullText, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT text, error, etag, last_modified, fetched_at FROM article_full_text
+             WHERE article = ?1",
+        )?;
+        let got = stmt
+            .query_row([id], |r| {
+                Ok(FullText {
+                    text: r.get(0)?,
+                    error: r.get(1)?,
+                    validators: Validators {
+                        etag: r.get(2)?,
+                        last_modified: r.get(3)?,
+                    },
+                    fetched_at: time(r.get(4)?),
+                })
+            })
+            .optional()?;
+        Ok(got.unwrap_or_default())
+    }
+
+    /// Records an extraction of article `id`'s full text. A `text` of `None` (a failure, or a
+    /// 304) keeps the text already stored: a failed retry never loses a story. Does nothing if
+    /// retention has dropped the article meanwhile.
+    pub fn record_full_text(&mut self, id: i64, full: &FullText) -> Result<(), StoreError> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO article_full_text (article, text, error, etag, last_modified, fetched_at)
+                 SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE EXISTS (SELECT 1 FROM articles WHERE id = ?1)
+                 ON CONFLICT (article) DO UPDATE SET
+                    text = coalesce(excluded.text, text), error = excluded.error,
+                    etag = excluded.etag, last_modified = excluded.last_modified,
+                    fetched_at = excluded.fetched_at",
+            )?
+            .execute(params![
+                id,
+                full.text,
+                full.error,
+                full.validators.etag,
+                full.validators.last_modified,
+                full.fetched_at.unwrap_or_else(Utc::now).timestamp(),
+            ])?;
+        Ok(())
+    }
+
+    /// The newest `limit` articles of the publication at `url` that have a link and whose full
+    /// text was never tried: the work for a background extraction after a refresh.
+    pub fn missing_full_text(&self, url: &str, limit: usize) -> Result<Vec<i64>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT a.id FROM articles a
+             WHERE a.publication = (SELECT id FROM publications WHERE url = ?1)
+               AND a.link IS NOT NULL
+               AND NOT EXISTS (SELECT 1 FROM article_full_text f WHERE f.article = a.id)
+             ORDER BY a.sort_time DESC, a.id DESC LIMIT ?2",
+        )?;
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let rows = stmt.query_map(params![url, limit], |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     pub fn set_read(&mut self, id: i64, read: bool) -> Result<(), StoreError> {

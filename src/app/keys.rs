@@ -33,6 +33,7 @@ pub enum Action {
     MarkAllRead,
     Search,
     Filter,
+    FullText,
 }
 
 impl Action {
@@ -55,6 +56,7 @@ impl Action {
             "open the link in the browser",
         ),
         (Action::CopyLink, "copy_link", "copy the link (OSC 52)"),
+        (Action::FullText, "full_text", "full text / feed text"),
         (Action::Refresh, "refresh", "refresh this publication"),
         (
             Action::RefreshAll,
@@ -221,6 +223,7 @@ fn defaults() -> Vec<(Action, Vec<Key>)> {
         (A::PageUp, vec![Key::plain(K::PageUp)]),
         (A::OpenInBrowser, vec![Key::ch('o')]),
         (A::CopyLink, vec![Key::ch('y')]),
+        (A::FullText, vec![Key::ch('F')]),
         (A::Refresh, vec![Key::ch('r')]),
         (A::RefreshAll, vec![Key::ch('R')]),
         (A::ToggleRead, vec![Key::ch('u')]),

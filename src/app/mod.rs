@@ -10,7 +10,8 @@ pub use keys::{Action, Key, KeyMap};
 pub use msg::{Cmd, FeedOutcome, Msg};
 pub use signin::{AuthMsg, Phase, SignIn};
 pub use state::{
-    ArticleView, FeedStatus, Filter, Focus, Notice, NoticeKind, PubState, Search, Session, State,
+    ArticleView, FeedStatus, Filter, Focus, FullTextView, Notice, NoticeKind, PubState, Search,
+    Session, State,
 };
 pub use update::{init, update};
 

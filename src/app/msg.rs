@@ -34,6 +34,12 @@ pub enum Msg {
         headlines: Vec<Headline>,
     },
     Article(Box<Article>),
+    /// The answer to [`Cmd::FetchFullText`] (or a background extraction) for article `id`: the
+    /// story as clean text, or why there is none (one line).
+    FullText {
+        id: i64,
+        result: Result<String, String>,
+    },
     SearchResults {
         generation: u64,
         hits: Vec<SearchHit>,
@@ -58,6 +64,10 @@ pub enum Cmd {
         generation: u64,
     },
     LoadArticle {
+        id: i64,
+    },
+    /// Fetch article `id`'s web page, extract its story and store it with the article.
+    FetchFullText {
         id: i64,
     },
     Search {

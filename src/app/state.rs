@@ -38,6 +38,32 @@ pub struct ArticleView {
     /// The body as readable text (already sanitized), unwrapped.
     pub text: String,
     pub scroll: u16,
+    /// Which text is shown: the feed's, or the story from the article's page.
+    pub full: FullTextView,
+}
+
+/// The full text of the open article, as far as the reader knows (`F` toggles).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum FullTextView {
+    /// The feed's own text (`article.full_text` may already hold a story: `F` shows it).
+    #[default]
+    Feed,
+    /// The page is being fetched; the feed's text is shown meanwhile.
+    Loading,
+    /// `article.full_text` is shown.
+    Full,
+    /// The last try failed, for this reason; the feed's text is shown.
+    Failed(String),
+}
+
+impl ArticleView {
+    /// The text the pane shows now.
+    pub fn shown_text(&self) -> &str {
+        match (&self.full, &self.article.full_text) {
+            (FullTextView::Full, Some(full)) => full,
+            _ => &self.text,
+        }
+    }
 }
 
 /// A search across every publication. While it is open, `State::headlines` holds its results,

@@ -7,7 +7,9 @@ use ratatui::layout::{Position, Rect};
 use super::keys::{Action, Key};
 use super::msg::{Cmd, FeedOutcome, Msg};
 use super::signin::{AuthMsg, Phase, SignIn};
-use super::state::{ArticleView, FeedStatus, Focus, Notice, NoticeKind, Session, State};
+use super::state::{
+    ArticleView, FeedStatus, Focus, FullTextView, Notice, NoticeKind, Session, State,
+};
 use crate::feed;
 use crate::ui::layout::Areas;
 
@@ -94,11 +96,48 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
         }
         Msg::Article(article) => {
             let text = feed::article_text(&article.content_html);
+            // A story already extracted is shown at once; a stored failure says why.
+            let full = match (&article.full_text, &article.full_text_error) {
+                (Some(_), _) => FullTextView::Full,
+                (None, Some(why)) => FullTextView::Failed(why.clone()),
+                (None, None) => FullTextView::Feed,
+            };
             state.article = Some(ArticleView {
                 article: *article,
                 text,
                 scroll: 0,
+                full,
             });
+            vec![]
+        }
+        Msg::FullText { id, result } => {
+            // An answer for an article no longer open is already in the cache: nothing to show.
+            let Some(a) = state
+                .article
+                .as_mut()
+                .filter(|a| a.article.headline.id == id)
+            else {
+                return vec![];
+            };
+            match result {
+                Ok(text) => {
+                    a.article.full_text = Some(feed::sanitize::clean(&text));
+                    if a.full == FullTextView::Loading {
+                        a.full = FullTextView::Full;
+                        a.scroll = 0;
+                    }
+                }
+                Err(why) => {
+                    let why = feed::sanitize::clean_line(&why);
+                    // Only an answer the reader is waiting for changes the view; a background
+                    // failure is remembered quietly.
+                    if a.full == FullTextView::Loading {
+                        a.full = FullTextView::Failed(why.clone());
+                    }
+                    a.article.full_text_error = Some(why);
+                }
+            }
+            clamp_scroll(state);
             vec![]
         }
         Msg::Refreshed { url, outcome, at } => on_refreshed(state, &url, outcome, at),
@@ -414,6 +453,7 @@ fn on_action(state: &mut State, action: Action) -> Vec<Cmd> {
                 }
             }
         }
+        Action::FullText => toggle_full_text(state),
         Action::Refresh => refresh(state, vec![state.selected], true),
         Action::RefreshAll => refresh(state, (0..state.pubs.len()).collect(), true),
         Action::ToggleRead => {
@@ -481,6 +521,40 @@ fn on_action(state: &mut State, action: Action) -> Vec<Cmd> {
             // Results of loads started before the search are stale now.
             state.generation += 1;
             vec![]
+        }
+    }
+}
+
+/// `F`: the story from the article's page, or back to the feed's text. Fetches only when no
+/// story is stored yet (or the last try failed: `F` tries again).
+fn toggle_full_text(state: &mut State) -> Vec<Cmd> {
+    let Some(a) = &mut state.article else {
+        notice(
+            state,
+            NoticeKind::Error,
+            "Open an article first (Enter), then F fetches its full text".into(),
+        );
+        return vec![];
+    };
+    a.scroll = 0;
+    match (&a.full, &a.article.full_text) {
+        (FullTextView::Full | FullTextView::Loading, _) => {
+            a.full = FullTextView::Feed;
+            vec![]
+        }
+        (FullTextView::Feed, Some(_)) => {
+            a.full = FullTextView::Full;
+            vec![]
+        }
+        (FullTextView::Feed | FullTextView::Failed(_), _) => {
+            if a.article.headline.link.is_none() {
+                a.full = FullTextView::Failed("this article has no web link".into());
+                return vec![];
+            }
+            a.full = FullTextView::Loading;
+            vec![Cmd::FetchFullText {
+                id: a.article.headline.id,
+            }]
         }
     }
 }

@@ -8,7 +8,7 @@ use ratatui::widgets::{Block, Padding, Paragraph, Wrap};
 
 use super::text::age;
 use super::theme::Theme;
-use crate::app::{ArticleView, Focus, State};
+use crate::app::{ArticleView, Focus, FullTextView, State};
 use crate::feed::sanitize::clean_line;
 
 fn text<'a>(a: &'a ArticleView, theme: &Theme, now: chrono::DateTime<chrono::Utc>) -> Text<'a> {
@@ -30,13 +30,38 @@ fn text<'a>(a: &'a ArticleView, theme: &Theme, now: chrono::DateTime<chrono::Utc
         lines.push(Line::styled(clean_line(link), theme.link()));
     }
     lines.push(Line::raw(""));
-    if a.text.trim().is_empty() {
+    match &a.full {
+        FullTextView::Feed => {}
+        FullTextView::Loading => {
+            lines.push(Line::styled("Fetching the full story…", theme.dim()));
+            lines.push(Line::raw(""));
+        }
+        FullTextView::Full => {
+            lines.push(Line::styled(
+                "Full text from the web page · F shows the feed's text",
+                theme.dim(),
+            ));
+            lines.push(Line::raw(""));
+        }
+        FullTextView::Failed(why) => {
+            lines.push(Line::styled(
+                format!(
+                    "No full text: {}. Showing the feed's text.",
+                    clean_line(why)
+                ),
+                theme.error(),
+            ));
+            lines.push(Line::raw(""));
+        }
+    }
+    let shown = a.shown_text();
+    if shown.trim().is_empty() {
         lines.push(Line::styled(
-            "This article has no text in the feed. o opens it in the browser.",
+            "This article has no text in the feed. F fetches it, o opens it in the browser.",
             theme.dim(),
         ));
     } else {
-        lines.extend(a.text.lines().map(Line::raw));
+        lines.extend(shown.lines().map(Line::raw));
     }
     Text::from(lines)
 }

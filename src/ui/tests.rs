@@ -93,9 +93,12 @@ fn with_article(size: (u16, u16)) -> State {
             publication: "BBC".into(),
             author: Some("Weather desk".into()),
             content_html: html.into(),
+            full_text: None,
+            full_text_error: None,
         },
         text: crate::feed::article_text(html),
         scroll: 0,
+        full: app::FullTextView::Feed,
     });
     s
 }
@@ -123,9 +126,42 @@ macro_rules! screens {
     )*};
 }
 
+/// The article with a story extracted from its page, shown in full-text mode.
+fn with_full_text(size: (u16, u16)) -> State {
+    let mut s = with_article(size);
+    if let Some(a) = &mut s.article {
+        a.article.full_text = Some(
+            "By Priya Natarajan\n\nGales of up to 90mph battered northern coasts on Tuesday, \
+             closing bridges and cutting power to 20,000 homes, the Met Office said.\n\n\
+             [image: Waves breaking over the harbour wall]\n\n\
+             • Ferries cancelled until Wednesday\n• Schools in three counties closed\n\n\
+             > \"We have not seen winds like this since 1987,\" a forecaster said.\n\n\
+             [1]: https://www.metoffice.gov.uk/warnings"
+                .into(),
+        );
+        a.full = app::FullTextView::Full;
+    }
+    s
+}
+
 screens! {
     headlines => with_headlines;
     article => with_article;
+    article_full_text => with_full_text;
+    article_full_text_failed => |size| {
+        let mut s = with_article(size);
+        if let Some(a) = &mut s.article {
+            a.full = app::FullTextView::Failed("the page answered HTTP 404".into());
+        }
+        s
+    };
+    article_full_text_loading => |size| {
+        let mut s = with_article(size);
+        if let Some(a) = &mut s.article {
+            a.full = app::FullTextView::Loading;
+        }
+        s
+    };
     loading => |size| {
         let mut s = base(size);
         s.pubs[0].status = FeedStatus::Loading;
@@ -354,9 +390,12 @@ fn a_hostile_feed_renders_inert_in_every_screen() {
             publication: feed.title.clone(),
             author: item.author.clone(),
             content_html: item.content_html.clone(),
+            full_text: None,
+            full_text_error: None,
         },
         text: crate::feed::article_text(&item.content_html),
         scroll: 0,
+        full: app::FullTextView::Feed,
     });
     s.notice = Some(app::Notice {
         text: item.title.clone(),

@@ -12,6 +12,7 @@ mod discover;
 mod docs;
 mod feed;
 mod fetch;
+mod fulltext;
 mod headless;
 mod hostile;
 mod keyring;

@@ -30,15 +30,15 @@ fn key(c: char) -> Msg {
     Msg::Key(KeyEvent::from(KeyCode::Char(c)))
 }
 
-struct Harness {
-    runtime: Runtime,
-    state: State,
-    rx: mpsc::UnboundedReceiver<Msg>,
+pub struct Harness {
+    pub runtime: Runtime,
+    pub state: State,
+    pub rx: mpsc::UnboundedReceiver<Msg>,
     opened: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
 }
 
 impl Harness {
-    fn new(pubs: Vec<Publication>, db: &Path) -> Self {
+    pub fn new(pubs: Vec<Publication>, db: &Path) -> Self {
         Self::with_cap(pubs, db, 1 << 20)
     }
 
@@ -91,14 +91,14 @@ impl Harness {
         }
     }
 
-    fn send(&mut self, msg: Msg) {
+    pub fn send(&mut self, msg: Msg) {
         for cmd in app::update(&mut self.state, msg) {
             self.runtime.exec(cmd);
         }
     }
 
     /// Feeds results back into `update` until `done` holds (bounded).
-    async fn settle(&mut self, what: &str, done: impl Fn(&State) -> bool) {
+    pub async fn settle(&mut self, what: &str, done: impl Fn(&State) -> bool) {
         let deadline = Instant::now() + Duration::from_secs(10);
         while !done(&self.state) {
             let left = deadline.saturating_duration_since(Instant::now());
@@ -120,16 +120,19 @@ fn publications(server: &FeedServer) -> Vec<Publication> {
             name: "BBC".into(),
             url: server.url("/bbc.xml"),
             key: Some('b'),
+            full_text: false,
         },
         Publication {
             name: "CNN".into(),
             url: server.url("/cnn.xml"),
             key: Some('c'),
+            full_text: false,
         },
         Publication {
             name: "Gone".into(),
             url: server.url("/gone.xml"),
             key: None,
+            full_text: false,
         },
     ]
 }
@@ -638,16 +641,19 @@ async fn a_feed_of_100_000_items_or_a_10_mb_title_stays_bounded_and_disturbs_no_
             name: "BBC".into(),
             url: server.url("/bbc.xml"),
             key: None,
+            full_text: false,
         },
         Publication {
             name: "Flood".into(),
             url: server.url("/flood.xml"),
             key: None,
+            full_text: false,
         },
         Publication {
             name: "Long".into(),
             url: server.url("/long.xml"),
             key: None,
+            full_text: false,
         },
     ];
     let dir = tempfile::tempdir().unwrap();
