@@ -972,4 +972,77 @@ mod tests {
         assert_eq!(v, SCHEMA_VERSION);
         assert!(s.unread_counts().expect("test value").is_empty());
     }
+
+    #[test]
+    fn a_v1_cache_gains_full_text_and_keeps_its_articles() {
+        let dir = tempfile::tempdir().expect("test value");
+        let path = dir.path().join("newsroom.db");
+        {
+            let conn = Connection::open(&path).expect("test value");
+            conn.execute_batch(MIGRATIONS[0]).expect("test value");
+            conn.execute_batch(
+                "PRAGMA user_version = 1;
+                 INSERT INTO publications (id, url, name) VALUES (1, 'https://a/', 'A');
+                 INSERT INTO articles (id, publication, sort_time, first_seen, title, link,
+                                       dedup_key)
+                     VALUES (7, 1, 0, 0, 'Seven', 'https://a/7', 'id:7');
+                 INSERT INTO article_bodies VALUES (7, '<p>Summary</p>');",
+            )
+            .expect("test value");
+        }
+        let (mut store, notice) = Store::open(&path).expect("test value");
+        assert_eq!(notice, None);
+        let a = store.article(7).expect("test value").expect("kept");
+        assert_eq!((a.full_text, a.full_text_error), (None, None));
+        assert_eq!(
+            store
+                .missing_full_text("https://a/", 10)
+                .expect("test value"),
+            [7]
+        );
+
+        // A failure after a success keeps the story; the reason and validators are updated.
+        let ok = FullText {
+            text: Some("The story".into()),
+            validators: Validators {
+                etag: Some("\"e1\"".into()),
+                last_modified: None,
+            },
+            ..FullText::default()
+        };
+        store.record_full_text(7, &ok).expect("test value");
+        let failed = FullText {
+            error: Some("the page answered HTTP 500".into()),
+            validators: ok.validators.clone(),
+            ..FullText::default()
+        };
+        store.record_full_text(7, &failed).expect("test value");
+        let got = store.full_text(7).expect("test value");
+        assert_eq!(got.text.as_deref(), Some("The story"));
+        assert_eq!(got.error.as_deref(), Some("the page answered HTTP 500"));
+        assert_eq!(got.validators.etag.as_deref(), Some("\"e1\""));
+        assert!(
+            store
+                .missing_full_text("https://a/", 10)
+                .expect("test value")
+                .is_empty()
+        );
+        assert_eq!(store.search("story", 10).expect("test value").len(), 1);
+
+        // An article dropped meanwhile takes nothing with it and gains no orphan row.
+        store.record_full_text(99, &ok).expect("test value");
+        assert_eq!(
+            store.full_text(99).expect("test value"),
+            FullText::default()
+        );
+        store
+            .conn
+            .execute("DELETE FROM articles WHERE id = 7", [])
+            .expect("test value");
+        let rows: i64 = store
+            .conn
+            .query_row("SELECT count(*) FROM article_full_text", [], |r| r.get(0))
+            .expect("test value");
+        assert_eq!(rows, 0);
+    }
 }

@@ -478,3 +478,41 @@ async fn full_text_true_extracts_new_articles_after_a_refresh_a_few_at_a_time() 
     .expect("fetch runs");
     assert_eq!(server.total_requests(), before + 1, "only the feed");
 }
+
+/// `full_text = true` in the reader: the refresh extracts the new articles in the background,
+/// and opening one shows its story at once, without `F` and without another request.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn full_text_true_in_the_reader_opens_on_the_story() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = site();
+    let mut h = Harness::new(
+        vec![publication(&server, true)],
+        &dir.path().join("newsroom.db"),
+    );
+    h.send(key('r'));
+    h.settle("headlines", |s| s.headlines.len() == ITEMS.len())
+        .await;
+    // Every article's page is tried once, each answer naming its article.
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    let mut answered = std::collections::HashSet::new();
+    while answered.len() < ITEMS.len() {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        assert!(!left.is_zero(), "only {} answers", answered.len());
+        if let Ok(Some(msg)) = tokio::time::timeout(left, h.rx.recv()).await {
+            if let Msg::FullText { id, .. } = &msg {
+                assert!(answered.insert(*id), "article {id} answered twice");
+            }
+            h.send(msg);
+        }
+    }
+    h.send(Msg::Key(KeyEvent::from(KeyCode::Enter)));
+    h.settle("the article", |s| s.article.is_some()).await;
+    let a = h.state.article.as_ref().unwrap();
+    assert_eq!(a.full, FullTextView::Full);
+    assert!(
+        a.shown_text().contains("corroded bearings"),
+        "{}",
+        a.shown_text()
+    );
+    assert_eq!(server.requests("/news/bridge"), 1);
+}
