@@ -222,15 +222,18 @@ impl Fetcher {
     ) -> Result<FetchOutcome, FetchError> {
         self.get_as(url, validators, None, self.settings.max_bytes)
             .await
+            .map(|(outcome, _)| outcome)
     }
 
     /// GETs a web page (an article's own page) under the same caps as a feed, asking for HTML
-    /// and bounding the body by [`MAX_PAGE_BYTES`] (or the feed cap, if smaller).
+    /// and bounding the body by [`MAX_PAGE_BYTES`] (or the feed cap, if smaller). Also returns
+    /// the URL the page was finally served from (after redirects): its relative links are
+    /// relative to that.
     pub async fn get_page(
         &self,
         url: &str,
         validators: &Validators,
-    ) -> Result<FetchOutcome, FetchError> {
+    ) -> Result<(FetchOutcome, String), FetchError> {
         let max = self.settings.max_bytes.min(MAX_PAGE_BYTES);
         self.get_as(url, validators, Some(PAGE_ACCEPT), max).await
     }
@@ -241,7 +244,7 @@ impl Fetcher {
         validators: &Validators,
         accept: Option<&'static str>,
         max: u64,
-    ) -> Result<FetchOutcome, FetchError> {
+    ) -> Result<(FetchOutcome, String), FetchError> {
         let url = Url::parse(url.trim()).map_err(|_| FetchError::BadUrl)?;
         if !is_http(&url) || url.host_str().is_none() {
             return Err(FetchError::BadUrl);
@@ -263,10 +266,10 @@ impl Fetcher {
             Err(_) => Err(FetchError::Timeout(self.settings.timeout)),
         };
         match &result {
-            Ok(FetchOutcome::Fetched { body, .. }) => {
+            Ok((FetchOutcome::Fetched { body, .. }, _)) => {
                 tracing::debug!(host = %host_name, bytes = body.len(), "fetched");
             }
-            Ok(FetchOutcome::NotModified { .. }) => {
+            Ok((FetchOutcome::NotModified { .. }, _)) => {
                 tracing::debug!(host = %host_name, "not modified")
             }
             Err(e) => tracing::debug!(host = %host_name, error = %e, "fetch failed"),
@@ -280,7 +283,7 @@ impl Fetcher {
         validators: &Validators,
         accept: Option<&'static str>,
         max: u64,
-    ) -> Result<FetchOutcome, FetchError> {
+    ) -> Result<(FetchOutcome, String), FetchError> {
         let mut req = self.client.get(url);
         if let Some(accept) = accept {
             req = req.header(header::ACCEPT, accept);
@@ -302,6 +305,7 @@ impl Fetcher {
             req = req.header(header::IF_MODIFIED_SINCE, v);
         }
         let mut resp = req.send().await.map_err(|e| self.classify(&e))?;
+        let final_url = resp.url().to_string();
         let status = resp.status();
         let now = SystemTime::now();
         let headers = resp.headers();
@@ -316,10 +320,13 @@ impl Fetcher {
                     .last_modified
                     .or_else(|| validators.last_modified.clone()),
             };
-            return Ok(FetchOutcome::NotModified {
-                validators,
-                fresh_for,
-            });
+            return Ok((
+                FetchOutcome::NotModified {
+                    validators,
+                    fresh_for,
+                },
+                final_url,
+            ));
         }
         if status.is_redirection() {
             // A redirect we were handed back was not followed: the HTTP stack returns those to
@@ -367,12 +374,15 @@ impl Fetcher {
             }
             body.extend_from_slice(&chunk);
         }
-        Ok(FetchOutcome::Fetched {
-            body,
-            content_type,
-            validators,
-            fresh_for,
-        })
+        Ok((
+            FetchOutcome::Fetched {
+                body,
+                content_type,
+                validators,
+                fresh_for,
+            },
+            final_url,
+        ))
     }
 
     fn host_semaphore(&self, url: &Url) -> Arc<Semaphore> {

@@ -243,7 +243,7 @@ async fn run(fetcher: &Fetcher, store: &SharedStore, id: i64) -> Result<String, 
     let fetched = fetcher.get_page(&link, &known.validators).await;
     let now = Utc::now().trunc_subsecs(0);
     let (result, validators) = match fetched {
-        Ok(FetchOutcome::NotModified { validators, .. }) => {
+        Ok((FetchOutcome::NotModified { validators, .. }, _)) => {
             // The page has not changed, so neither has what it gave last time.
             let result = match (&known.text, &known.error) {
                 (Some(text), _) => Ok(text.clone()),
@@ -252,17 +252,27 @@ async fn run(fetcher: &Fetcher, store: &SharedStore, id: i64) -> Result<String, 
             };
             (result, validators)
         }
-        Ok(FetchOutcome::Fetched {
-            body,
-            content_type,
-            validators,
-            ..
-        }) => {
+        Ok((
+            FetchOutcome::Fetched {
+                body,
+                content_type,
+                validators,
+                ..
+            },
+            // Relative links are relative to where the page was served from.
+            page_url,
+        )) => {
             let (title, feed_html) = (article.headline.title.clone(), article.content_html);
             // Parsing and scoring a page is CPU work: off the async threads.
             let extracted = tokio::task::spawn_blocking(move || {
                 let feed_text = feed::article_text(&feed_html);
-                extract(&body, content_type.as_deref(), &link, &title, &feed_text)
+                extract(
+                    &body,
+                    content_type.as_deref(),
+                    &page_url,
+                    &title,
+                    &feed_text,
+                )
             })
             .await
             .unwrap_or(Err(Unreadable::NoStory));

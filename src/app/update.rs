@@ -542,11 +542,11 @@ fn toggle_full_text(state: &mut State) -> Vec<Cmd> {
             a.full = FullTextView::Feed;
             vec![]
         }
-        (FullTextView::Feed, Some(_)) => {
+        (_, Some(_)) => {
             a.full = FullTextView::Full;
             vec![]
         }
-        (FullTextView::Feed | FullTextView::Failed(_), _) => {
+        (FullTextView::Feed | FullTextView::Failed(_), None) => {
             if a.article.headline.link.is_none() {
                 a.full = FullTextView::Failed("this article has no web link".into());
                 return vec![];

@@ -516,3 +516,30 @@ async fn full_text_true_in_the_reader_opens_on_the_story() {
     );
     assert_eq!(server.requests("/news/bridge"), 1);
 }
+
+/// A link that redirects to the page on another origin: the page's relative links resolve
+/// against where it was served from, not against the link in the feed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn relative_links_resolve_against_the_page_after_redirects() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = site();
+    let short = FeedServer::start([(
+        "/go/bridge",
+        Route::redirect(301, &site.url("/news/bridge")),
+    )]);
+    short.set_route(
+        "/feed.xml",
+        Route::feed(rss(&short, &[("/go/bridge", "Bridge", "Short link.")])),
+    );
+    let f = fetcher(Duration::from_secs(20));
+    let db = SharedStore::new(Store::open(&dir.path().join("newsroom.db")).unwrap().0);
+    let ids = refreshed(&short, &db, &f).await;
+    let text = full(&f, &db, id_of(&ids, "/go/bridge"))
+        .await
+        .expect("a story");
+    assert!(
+        text.contains(&format!("[1]: {}", site.url("/travel/bridge-closure-map"))),
+        "{text}"
+    );
+    assert!(!text.contains(&short.url("/travel")), "{text}");
+}
