@@ -20,6 +20,8 @@ pub struct Publication {
     pub url: String,
     /// The key that selects it, if the user chose one.
     pub key: Option<char>,
+    /// Extract each new article's full story from its web page after every refresh.
+    pub full_text: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -135,6 +137,8 @@ struct RawPublication {
     name: String,
     url: String,
     key: Option<String>,
+    #[serde(default)]
+    full_text: bool,
 }
 
 /// A number as written, with where it was written, for range errors with line and column.
@@ -330,7 +334,12 @@ impl Config {
             if let Some(k) = key {
                 keys_seen.insert(k, pubs.len());
             }
-            pubs.push(Publication { name, url, key });
+            pubs.push(Publication {
+                name,
+                url,
+                key,
+                full_text: p.full_text,
+            });
         }
 
         let in_range = |section: &str, key: &str, v: &Num<u64>, (lo, hi): (u64, u64)| {
@@ -585,7 +594,7 @@ mod tests {
     #[test]
     fn keys_and_theme_sections_are_validated() {
         let c = Config::from_toml(
-            "[keys]\nrefresh = \"F\"\nquit = [\"x\", \"Ctrl-c\"]\n[theme]\naccent = \"#ff8800\"\n",
+            "[keys]\nrefresh = \"e\"\nquit = [\"x\", \"Ctrl-c\"]\n[theme]\naccent = \"#ff8800\"\n",
             None,
         )
         .unwrap();

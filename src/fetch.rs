@@ -24,6 +24,11 @@ pub const MAX_REDIRECTS: usize = 5;
 /// misconfigured server (`max-age=31536000`) must not stop a feed for a year.
 pub const MAX_HINT: Duration = Duration::from_secs(24 * 60 * 60);
 
+/// Cap on an article page's body: real news pages weigh well under 2 MiB of HTML.
+pub const MAX_PAGE_BYTES: u64 = 5 * 1024 * 1024;
+
+const PAGE_ACCEPT: &str = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1";
+
 /// What the fetcher needs from the config's `[fetch]` section.
 #[derive(Debug, Clone)]
 pub struct FetchSettings {
@@ -243,6 +248,31 @@ impl Fetcher {
         url: &str,
         validators: &Validators,
     ) -> Result<FetchOutcome, FetchError> {
+        self.get_as(url, validators, None, self.settings.max_bytes)
+            .await
+            .map(|(outcome, _)| outcome)
+    }
+
+    /// GETs a web page (an article's own page) under the same caps as a feed, asking for HTML
+    /// and bounding the body by [`MAX_PAGE_BYTES`] (or the feed cap, if smaller). Also returns
+    /// the URL the page was finally served from (after redirects): its relative links are
+    /// relative to that.
+    pub async fn get_page(
+        &self,
+        url: &str,
+        validators: &Validators,
+    ) -> Result<(FetchOutcome, String), FetchError> {
+        let max = self.settings.max_bytes.min(MAX_PAGE_BYTES);
+        self.get_as(url, validators, Some(PAGE_ACCEPT), max).await
+    }
+
+    async fn get_as(
+        &self,
+        url: &str,
+        validators: &Validators,
+        accept: Option<&'static str>,
+        max: u64,
+    ) -> Result<(FetchOutcome, String), FetchError> {
         let url = Url::parse(url.trim()).map_err(|_| FetchError::BadUrl)?;
         if !is_http(&url) || url.host_str().is_none() {
             return Err(FetchError::BadUrl);
@@ -253,12 +283,12 @@ impl Fetcher {
         let _host = host.acquire().await.map_err(|_| closed())?;
         let _global = self.global.acquire().await.map_err(|_| closed())?;
         let host_name = url.host_str().unwrap_or_default().to_owned();
-        let result = self.fetch(url, validators).await;
+        let result = self.fetch(url, validators, accept, max).await;
         match &result {
-            Ok(FetchOutcome::Fetched { body, .. }) => {
+            Ok((FetchOutcome::Fetched { body, .. }, _)) => {
                 tracing::debug!(host = %host_name, bytes = body.len(), "fetched");
             }
-            Ok(FetchOutcome::NotModified { .. }) => {
+            Ok((FetchOutcome::NotModified { .. }, _)) => {
                 tracing::debug!(host = %host_name, "not modified")
             }
             Err(e) => tracing::debug!(host = %host_name, error = %e, "fetch failed"),
@@ -266,7 +296,13 @@ impl Fetcher {
         result
     }
 
-    async fn fetch(&self, url: Url, validators: &Validators) -> Result<FetchOutcome, FetchError> {
+    async fn fetch(
+        &self,
+        url: Url,
+        validators: &Validators,
+        accept: Option<&'static str>,
+        max: u64,
+    ) -> Result<(FetchOutcome, String), FetchError> {
         let timeout = self.settings.timeout;
         let mut deadline = tokio::time::Instant::now() + timeout;
         let timed_out = |_| FetchError::Timeout(timeout);
@@ -274,6 +310,9 @@ impl Fetcher {
             .client
             .get(url)
             .header(header::ACCEPT_ENCODING, "gzip, deflate, br");
+        if let Some(accept) = accept {
+            req = req.header(header::ACCEPT, accept);
+        }
         // A stored validator that is no longer a legal header value is dropped, not an error:
         // the fetch is merely unconditional.
         if let Some(v) = validators
@@ -294,6 +333,7 @@ impl Fetcher {
             .await
             .map_err(timed_out)?
             .map_err(|e| self.classify(&e))?;
+        let final_url = resp.url().to_string();
         let status = resp.status();
         let now = SystemTime::now();
         let headers = resp.headers();
@@ -308,10 +348,13 @@ impl Fetcher {
                     .last_modified
                     .or_else(|| validators.last_modified.clone()),
             };
-            return Ok(FetchOutcome::NotModified {
-                validators,
-                fresh_for,
-            });
+            return Ok((
+                FetchOutcome::NotModified {
+                    validators,
+                    fresh_for,
+                },
+                final_url,
+            ));
         }
         if status.is_redirection() {
             // A redirect we were handed back was not followed: the HTTP stack returns those to
@@ -355,7 +398,6 @@ impl Fetcher {
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .map(clean_line);
-        let max = self.settings.max_bytes;
         let max_usize = usize::try_from(max).unwrap_or(usize::MAX);
         let codings: Vec<String> = headers
             .get_all(header::CONTENT_ENCODING)
@@ -397,13 +439,16 @@ impl Fetcher {
             }
         }
         let body = decoder.finish().map_err(decode_error(max))?;
-        Ok(FetchOutcome::Fetched {
-            body,
-            content_type,
-            validators,
-            fresh_for,
-            permit,
-        })
+        Ok((
+            FetchOutcome::Fetched {
+                body,
+                content_type,
+                validators,
+                fresh_for,
+                permit,
+            },
+            final_url,
+        ))
     }
 
     fn host_semaphore(&self, url: &Url) -> Arc<Semaphore> {
@@ -612,7 +657,7 @@ pub fn freshness(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
     (!lifetime.is_zero()).then(|| lifetime.min(MAX_HINT))
 }
 
-fn human_bytes(n: u64) -> String {
+pub(crate) fn human_bytes(n: u64) -> String {
     const KIB: u64 = 1024;
     const MIB: u64 = 1024 * 1024;
     if n >= MIB && n.is_multiple_of(MIB) {

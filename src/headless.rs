@@ -132,6 +132,7 @@ pub async fn fetch_with<W: Write + Send>(
     })
     .await;
     bar.finish_and_clear();
+    full_text_after(&fetcher, &db, pubs, &reports).await;
 
     // Config order, whatever order the feeds finished in: stable output for people and scripts.
     reports.sort_by_key(|r| pubs.iter().position(|p| p.url == r.url && p.name == r.name));
@@ -162,6 +163,30 @@ pub async fn fetch_with<W: Write + Send>(
     }
     out.flush()?;
     Ok(reports.iter().all(RefreshReport::is_ok))
+}
+
+/// `full_text = true` publications that were fetched get their new articles' stories now, so
+/// that the reader opened later (perhaps offline) shows them at once.
+async fn full_text_after(
+    fetcher: &Fetcher,
+    db: &SharedStore,
+    pubs: &[crate::config::Publication],
+    reports: &[RefreshReport],
+) {
+    let fetched = |p: &crate::config::Publication| {
+        reports.iter().any(|r| {
+            r.url == p.url
+                && matches!(
+                    r.status,
+                    RefreshStatus::Updated { .. } | RefreshStatus::NotModified
+                )
+        })
+    };
+    let jobs = pubs
+        .iter()
+        .filter(|p| p.full_text && fetched(p))
+        .map(|p| crate::fulltext::extract_new(fetcher, db, &p.url, drop));
+    futures::future::join_all(jobs).await;
 }
 
 #[derive(Serialize)]

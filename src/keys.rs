@@ -41,6 +41,7 @@ pub enum Action {
     OpenPage,
     CopyCode,
     Retry,
+    FullText,
 }
 
 /// Where keys go: the reader, or a screen that takes over the keyboard. Each has its own
@@ -114,6 +115,7 @@ impl Action {
             "open the link in the browser",
         ),
         (Action::CopyLink, "copy_link", "copy the link"),
+        (Action::FullText, "full_text", "full text / feed text"),
         (Action::Refresh, "refresh", "refresh this publication"),
         (
             Action::RefreshAll,
@@ -292,6 +294,7 @@ fn defaults() -> Vec<(Action, Vec<Key>)> {
         (A::PageUp, vec![Key::plain(K::PageUp)]),
         (A::OpenInBrowser, vec![Key::ch('o')]),
         (A::CopyLink, vec![Key::ch('y')]),
+        (A::FullText, vec![Key::ch('F')]),
         (A::Refresh, vec![Key::ch('r')]),
         (A::RefreshAll, vec![Key::ch('R')]),
         (A::ToggleRead, vec![Key::ch('u')]),

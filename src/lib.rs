@@ -13,6 +13,7 @@ pub mod context;
 pub mod discover;
 pub mod feed;
 pub mod fetch;
+pub mod fulltext;
 pub mod gate;
 pub mod github;
 pub mod headless;

@@ -22,6 +22,10 @@ pub struct Article {
     pub publication: String,
     pub author: Option<String>,
     pub content_html: String,
+    /// The story extracted from the article's web page, if that has been done (clean text).
+    pub full_text: Option<String>,
+    /// Why the last extraction failed, if it did (short, clean).
+    pub full_text_error: Option<String>,
 }
 
 /// One search result: a headline and the publication it belongs to.

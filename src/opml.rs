@@ -644,6 +644,7 @@ mod tests {
             name: "Q&A <\"quoted\"> 'it'\x1b[31m".into(),
             url: "https://x.example/feed?a=1&b=2".into(),
             key: None,
+            full_text: false,
         }];
         let out = export(&pubs);
         assert!(

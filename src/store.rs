@@ -56,6 +56,18 @@ pub enum StoreError {
 
 pub use crate::model::{Article, Headline, SearchHit};
 
+/// What the cache remembers about extracting one article's full text from its page.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FullText {
+    /// The story as clean text; `None` until an extraction succeeds. A later failure keeps it.
+    pub text: Option<String>,
+    /// Why the last try failed; `None` after a success.
+    pub error: Option<String>,
+    /// The page's validators, for a conditional request next time.
+    pub validators: Validators,
+    pub fetched_at: Option<DateTime<Utc>>,
+}
+
 /// What the cache remembers about fetching one feed.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FeedState {
@@ -136,6 +148,17 @@ const MIGRATIONS: &[&str] = &[
         UPDATE publications SET unread = unread + (CASE WHEN NEW.read THEN -1 ELSE 1 END)
             WHERE id = NEW.publication;
     END;",
+    // v2: full text extracted from each article's page, kept apart like the bodies (and gone
+    // with the article). A row means "tried": `text` is the story, `error` why the last try
+    // failed; the page's validators make the next request a conditional one.
+    "CREATE TABLE article_full_text (
+        article       INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+        text          TEXT,
+        error         TEXT,
+        etag          TEXT,
+        last_modified TEXT,
+        fetched_at    INTEGER NOT NULL
+    );",
 ];
 
 /// The schema version this build writes; a cache with a higher one is from a newer newsroom.
@@ -636,7 +659,9 @@ impl Store {
             "SELECT a.id, a.title, a.link, a.published, a.read, a.starred, p.name
              FROM articles a JOIN publications p ON p.id = a.publication
              LEFT JOIN article_bodies b ON b.article = a.id
+             LEFT JOIN article_full_text f ON f.article = a.id
              WHERE a.title LIKE ?1 ESCAPE '\\' OR b.content_html LIKE ?1 ESCAPE '\\'
+                OR f.text LIKE ?1 ESCAPE '\\'
              ORDER BY a.sort_time DESC, a.id DESC LIMIT ?2",
         )?;
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
@@ -653,9 +678,10 @@ impl Store {
     pub fn article(&self, id: i64) -> Result<Option<Article>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT a.id, a.title, a.link, a.published, a.read, a.starred, p.name, a.author,
-                    coalesce(b.content_html, '')
+                    coalesce(b.content_html, ''), f.text, f.error
              FROM articles a JOIN publications p ON p.id = a.publication
              LEFT JOIN article_bodies b ON b.article = a.id
+             LEFT JOIN article_full_text f ON f.article = a.id
              WHERE a.id = ?1",
         )?;
         let article = stmt
@@ -665,10 +691,73 @@ impl Store {
                     publication: r.get(6)?,
                     author: r.get(7)?,
                     content_html: r.get(8)?,
+                    full_text: r.get(9)?,
+                    full_text_error: r.get(10)?,
                 })
             })
             .optional()?;
         Ok(article)
+    }
+
+    /// What is known about the full text of article `id` (default if never tried).
+    pub fn full_text(&self, id: i64) -> Result<FullText, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT text, error, etag, last_modified, fetched_at FROM article_full_text
+             WHERE article = ?1",
+        )?;
+        let got = stmt
+            .query_row([id], |r| {
+                Ok(FullText {
+                    text: r.get(0)?,
+                    error: r.get(1)?,
+                    validators: Validators {
+                        etag: r.get(2)?,
+                        last_modified: r.get(3)?,
+                    },
+                    fetched_at: time(r.get(4)?),
+                })
+            })
+            .optional()?;
+        Ok(got.unwrap_or_default())
+    }
+
+    /// Records an extraction of article `id`'s full text. A `text` of `None` (a failure, or a
+    /// 304) keeps the text already stored: a failed retry never loses a story. Does nothing if
+    /// retention has dropped the article meanwhile.
+    pub fn record_full_text(&mut self, id: i64, full: &FullText) -> Result<(), StoreError> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO article_full_text (article, text, error, etag, last_modified, fetched_at)
+                 SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE EXISTS (SELECT 1 FROM articles WHERE id = ?1)
+                 ON CONFLICT (article) DO UPDATE SET
+                    text = coalesce(excluded.text, text), error = excluded.error,
+                    etag = excluded.etag, last_modified = excluded.last_modified,
+                    fetched_at = excluded.fetched_at",
+            )?
+            .execute(params![
+                id,
+                full.text,
+                full.error,
+                full.validators.etag,
+                full.validators.last_modified,
+                full.fetched_at.unwrap_or_else(Utc::now).timestamp(),
+            ])?;
+        Ok(())
+    }
+
+    /// The newest `limit` articles of the publication at `url` that have a link and whose full
+    /// text was never tried: the work for a background extraction after a refresh.
+    pub fn missing_full_text(&self, url: &str, limit: usize) -> Result<Vec<i64>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT a.id FROM articles a
+             WHERE a.publication = (SELECT id FROM publications WHERE url = ?1)
+               AND a.link IS NOT NULL
+               AND NOT EXISTS (SELECT 1 FROM article_full_text f WHERE f.article = a.id)
+             ORDER BY a.sort_time DESC, a.id DESC LIMIT ?2",
+        )?;
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let rows = stmt.query_map(params![url, limit], |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     pub fn set_read(&mut self, id: i64, read: bool) -> Result<(), StoreError> {
@@ -962,5 +1051,78 @@ mod tests {
             .expect("test value");
         assert_eq!(v, SCHEMA_VERSION);
         assert!(s.unread_counts().expect("test value").is_empty());
+    }
+
+    #[test]
+    fn a_v1_cache_gains_full_text_and_keeps_its_articles() {
+        let dir = tempfile::tempdir().expect("test value");
+        let path = dir.path().join("newsroom.db");
+        {
+            let conn = Connection::open(&path).expect("test value");
+            conn.execute_batch(MIGRATIONS[0]).expect("test value");
+            conn.execute_batch(
+                "PRAGMA user_version = 1;
+                 INSERT INTO publications (id, url, name) VALUES (1, 'https://a/', 'A');
+                 INSERT INTO articles (id, publication, sort_time, first_seen, title, link,
+                                       dedup_key)
+                     VALUES (7, 1, 0, 0, 'Seven', 'https://a/7', 'id:7');
+                 INSERT INTO article_bodies VALUES (7, '<p>Summary</p>');",
+            )
+            .expect("test value");
+        }
+        let (mut store, notice) = Store::open(&path).expect("test value");
+        assert_eq!(notice, None);
+        let a = store.article(7).expect("test value").expect("kept");
+        assert_eq!((a.full_text, a.full_text_error), (None, None));
+        assert_eq!(
+            store
+                .missing_full_text("https://a/", 10)
+                .expect("test value"),
+            [7]
+        );
+
+        // A failure after a success keeps the story; the reason and validators are updated.
+        let ok = FullText {
+            text: Some("The story".into()),
+            validators: Validators {
+                etag: Some("\"e1\"".into()),
+                last_modified: None,
+            },
+            ..FullText::default()
+        };
+        store.record_full_text(7, &ok).expect("test value");
+        let failed = FullText {
+            error: Some("the page answered HTTP 500".into()),
+            validators: ok.validators.clone(),
+            ..FullText::default()
+        };
+        store.record_full_text(7, &failed).expect("test value");
+        let got = store.full_text(7).expect("test value");
+        assert_eq!(got.text.as_deref(), Some("The story"));
+        assert_eq!(got.error.as_deref(), Some("the page answered HTTP 500"));
+        assert_eq!(got.validators.etag.as_deref(), Some("\"e1\""));
+        assert!(
+            store
+                .missing_full_text("https://a/", 10)
+                .expect("test value")
+                .is_empty()
+        );
+        assert_eq!(store.search("story", 10).expect("test value").len(), 1);
+
+        // An article dropped meanwhile takes nothing with it and gains no orphan row.
+        store.record_full_text(99, &ok).expect("test value");
+        assert_eq!(
+            store.full_text(99).expect("test value"),
+            FullText::default()
+        );
+        store
+            .conn
+            .execute("DELETE FROM articles WHERE id = 7", [])
+            .expect("test value");
+        let rows: i64 = store
+            .conn
+            .query_row("SELECT count(*) FROM article_full_text", [], |r| r.get(0))
+            .expect("test value");
+        assert_eq!(rows, 0);
     }
 }

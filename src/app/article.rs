@@ -1,6 +1,7 @@
 //! The opened article, wrapped to the pane's width once — when it arrives and when the
 //! terminal is resized — so that a frame only copies the visible lines.
 
+use super::state::FullTextView;
 use crate::gate::clean_line;
 use crate::model::Article;
 
@@ -14,6 +15,11 @@ pub enum LineKind {
     Body,
     /// Where the feed gave no text: the view says so, naming the key that opens the page.
     Hint,
+    /// Where the shown text comes from (full text loading, shown, or why it failed): worded
+    /// by the view.
+    FullText,
+    /// Why there is no full text.
+    Error,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,16 +32,25 @@ pub struct ArticleView {
     pub lines: Vec<(LineKind, String)>,
     /// The width `lines` were wrapped to.
     pub width: u16,
+    /// Which text is shown: the feed's, or the story from the article's page.
+    pub full: FullTextView,
 }
 
 impl ArticleView {
     pub fn new(article: Article, text: String, width: u16) -> Self {
+        // A story already extracted is shown at once; a stored failure says why.
+        let full = match (&article.full_text, &article.full_text_error) {
+            (Some(_), _) => FullTextView::Full,
+            (None, Some(why)) => FullTextView::Failed(why.clone()),
+            (None, None) => FullTextView::Feed,
+        };
         let mut view = Self {
             article,
             text,
             scroll: 0,
             lines: Vec::new(),
             width: 0,
+            full,
         };
         view.wrap(width);
         view
@@ -72,15 +87,47 @@ impl ArticleView {
             push(LineKind::Link, &clean_line(link));
         }
         push(LineKind::Body, "");
-        if self.text.trim().is_empty() {
+        match &self.full {
+            FullTextView::Feed => {}
+            // Worded by the view (it names the key in effect); short.
+            FullTextView::Loading | FullTextView::Full => push(LineKind::FullText, ""),
+            FullTextView::Failed(why) => push(
+                LineKind::Error,
+                &format!(
+                    "No full text: {}. Showing the feed's text.",
+                    clean_line(why)
+                ),
+            ),
+        }
+        if self.full != FullTextView::Feed {
+            push(LineKind::Body, "");
+        }
+        let shown = self.shown_text().to_owned();
+        if shown.trim().is_empty() {
             // Worded by the view, which knows the key in effect.
             push(LineKind::Hint, "");
         } else {
-            for line in self.text.lines() {
+            for line in shown.lines() {
                 push(LineKind::Body, line);
             }
         }
         self.lines = lines;
+    }
+
+    /// The text the pane shows now.
+    pub fn shown_text(&self) -> &str {
+        match (&self.full, &self.article.full_text) {
+            (FullTextView::Full, Some(full)) => full,
+            _ => &self.text,
+        }
+    }
+
+    /// Wraps again at the same width: the shown text changed.
+    pub fn rewrap(&mut self) {
+        let width = self.width;
+        self.width = 0;
+        self.lines.clear();
+        self.wrap(width);
     }
 
     /// How many rows the article takes at its wrap width.

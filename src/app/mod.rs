@@ -10,8 +10,8 @@ pub use crate::keys::{Action, Key, KeyMap};
 pub use msg::{CacheCmd, Cmd, Copied, FeedCmd, FeedOutcome, GithubCmd, Msg, SystemCmd};
 pub use signin::{AuthMsg, Phase, SignIn};
 pub use state::{
-    ArticleView, FeedStatus, Filter, Focus, Notice, NoticeKind, PubState, Requests, Search,
-    Session, State,
+    ArticleView, FeedStatus, Filter, Focus, FullTextView, Notice, NoticeKind, PubState, Requests,
+    Search, Session, State,
 };
 pub use update::{animating, check_session, init, update};
 

@@ -58,6 +58,12 @@ pub enum Msg {
         article: Box<Article>,
         text: String,
     },
+    /// The answer to [`FeedCmd::FetchFullText`] (or a background extraction) for article `id`:
+    /// the story as clean text, or why there is none (one line).
+    FullText {
+        id: i64,
+        result: Result<String, String>,
+    },
     SearchResults {
         generation: u64,
         hits: Vec<SearchHit>,
@@ -135,6 +141,8 @@ pub enum FeedCmd {
         force: bool,
         request: u64,
     },
+    /// Fetch article `id`'s web page, extract its story and store it with the article.
+    FetchFullText { id: i64 },
 }
 
 /// GitHub: the session (sign-in, the stored token) and, later, the API.

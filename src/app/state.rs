@@ -40,6 +40,20 @@ pub struct PubState {
 
 pub use super::article::ArticleView;
 
+/// The full text of the open article, as far as the reader knows (`F` toggles).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum FullTextView {
+    /// The feed's own text (`article.full_text` may already hold a story: `F` shows it).
+    #[default]
+    Feed,
+    /// The page is being fetched; the feed's text is shown meanwhile.
+    Loading,
+    /// `article.full_text` is shown.
+    Full,
+    /// The last try failed, for this reason; the feed's text is shown.
+    Failed(String),
+}
+
 /// A search across every publication. While it is open, `State::headlines` holds its results,
 /// so every headline key (move, open, star, read, browser) works on them unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

@@ -601,6 +601,8 @@ fn answers_to_an_older_request_are_dropped() {
         publication: "BBC".into(),
         author: None,
         content_html: String::new(),
+        full_text: None,
+        full_text_error: None,
     };
     update(
         &mut s,
@@ -853,4 +855,144 @@ fn opening_a_notification_marks_it_read_on_github_and_d_marks_it_done() {
     s.headlines = vec![h(1, "one")];
     assert!(ch(&mut s, 'd').is_empty());
     assert_eq!(s.headlines.len(), 1);
+}
+
+/// The cache's answer to opening article `id` (request 0: these tests open no other first).
+fn article(id: i64, full_text: Option<&str>, error: Option<&str>) -> Msg {
+    Msg::Article {
+        request: 0,
+        article: Box::new(crate::store::Article {
+            headline: h(id, "one"),
+            publication: "BBC".into(),
+            author: None,
+            content_html: "<p>The summary.</p>".into(),
+            full_text: full_text.map(Into::into),
+            full_text_error: error.map(Into::into),
+        }),
+        text: crate::feed::article_text("<p>The summary.</p>"),
+    }
+}
+
+fn full(s: &State) -> &FullTextView {
+    &s.article.as_ref().unwrap().full
+}
+
+#[test]
+fn f_fetches_the_full_text_once_and_toggles_back_to_the_feeds_text() {
+    let mut s = state();
+    // No article open: nothing to fetch, and the reader is told why.
+    assert_eq!(ch(&mut s, 'F'), vec![]);
+    assert!(s.notice.is_some());
+
+    update(&mut s, article(1, None, None));
+    assert_eq!(full(&s), &FullTextView::Feed);
+    assert_eq!(
+        ch(&mut s, 'F'),
+        vec![Cmd::from(FeedCmd::FetchFullText { id: 1 })]
+    );
+    assert_eq!(full(&s), &FullTextView::Loading);
+    // An answer for another article is stale: dropped.
+    update(
+        &mut s,
+        Msg::FullText {
+            id: 2,
+            result: Ok("Other story".into()),
+        },
+    );
+    assert_eq!(full(&s), &FullTextView::Loading);
+    update(
+        &mut s,
+        Msg::FullText {
+            id: 1,
+            result: Ok("The \u{1b}[2Jstory.".into()),
+        },
+    );
+    assert_eq!(full(&s), &FullTextView::Full);
+    // The answer passes the gate once more on its way in.
+    assert_eq!(s.article.as_ref().unwrap().shown_text(), "The story.");
+    // F again: the feed's text, and back without a fetch.
+    assert_eq!(ch(&mut s, 'F'), vec![]);
+    assert_eq!(s.article.as_ref().unwrap().shown_text(), "The summary.");
+    assert_eq!(ch(&mut s, 'F'), vec![]);
+    assert_eq!(full(&s), &FullTextView::Full);
+}
+
+#[test]
+fn a_failure_keeps_the_feeds_text_and_f_tries_again() {
+    let mut s = state();
+    update(&mut s, article(1, None, None));
+    ch(&mut s, 'F');
+    update(
+        &mut s,
+        Msg::FullText {
+            id: 1,
+            result: Err("the page answered HTTP 404".into()),
+        },
+    );
+    assert_eq!(
+        full(&s),
+        &FullTextView::Failed("the page answered HTTP 404".into())
+    );
+    assert_eq!(s.article.as_ref().unwrap().shown_text(), "The summary.");
+    assert_eq!(
+        ch(&mut s, 'F'),
+        vec![Cmd::from(FeedCmd::FetchFullText { id: 1 })]
+    );
+
+    // A background answer does not change what is being read, but F then shows it at once.
+    update(&mut s, article(3, None, None));
+    update(
+        &mut s,
+        Msg::FullText {
+            id: 3,
+            result: Err("timed out".into()),
+        },
+    );
+    assert_eq!(full(&s), &FullTextView::Feed);
+    update(
+        &mut s,
+        Msg::FullText {
+            id: 3,
+            result: Ok("Story three.".into()),
+        },
+    );
+    assert_eq!(full(&s), &FullTextView::Feed);
+    assert_eq!(ch(&mut s, 'F'), vec![]);
+    assert_eq!(s.article.as_ref().unwrap().shown_text(), "Story three.");
+}
+
+#[test]
+fn an_article_opens_on_its_stored_story_or_its_stored_failure() {
+    let mut s = state();
+    update(&mut s, article(1, Some("Stored story."), None));
+    assert_eq!(full(&s), &FullTextView::Full);
+    assert_eq!(s.article.as_ref().unwrap().shown_text(), "Stored story.");
+    update(
+        &mut s,
+        article(2, None, Some("the page is not HTML (application/pdf)")),
+    );
+    assert_eq!(
+        full(&s),
+        &FullTextView::Failed("the page is not HTML (application/pdf)".into())
+    );
+    // Without a link there is nothing to fetch.
+    let mut no_link = h(4, "four");
+    no_link.link = None;
+    update(
+        &mut s,
+        Msg::Article {
+            request: 0,
+            article: Box::new(crate::store::Article {
+                headline: no_link,
+                publication: "BBC".into(),
+                author: None,
+                content_html: String::new(),
+                full_text: None,
+                full_text_error: None,
+            }),
+            text: String::new(),
+        },
+    );
+    assert_eq!(ch(&mut s, 'F'), vec![]);
+    assert!(matches!(full(&s), FullTextView::Failed(_)));
 }

@@ -6,7 +6,9 @@ use ratatui::layout::{Position, Rect};
 
 use super::msg::{CacheCmd, Cmd, FeedCmd, FeedOutcome, GithubCmd, Msg, SystemCmd};
 use super::signin::{AuthMsg, Phase, SignIn};
-use super::state::{ArticleView, FeedStatus, Focus, Notice, NoticeKind, Session, State};
+use super::state::{
+    ArticleView, FeedStatus, Focus, FullTextView, Notice, NoticeKind, Session, State,
+};
 use crate::keys::{Action, Key, Mode};
 use crate::layout::Areas;
 
@@ -112,6 +114,38 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
             }
             let width = Areas::of(state.viewport).article_text_width();
             state.article = Some(ArticleView::new(*article, text, width));
+            vec![]
+        }
+        Msg::FullText { id, result } => {
+            // An answer for an article no longer open is already in the cache: nothing to show.
+            let Some(a) = state
+                .article
+                .as_mut()
+                .filter(|a| a.article.headline.id == id)
+            else {
+                return vec![];
+            };
+            match result {
+                Ok(text) => {
+                    a.article.full_text = Some(crate::gate::clean(&text));
+                    if a.full == FullTextView::Loading {
+                        a.full = FullTextView::Full;
+                        a.scroll = 0;
+                    }
+                }
+                Err(why) => {
+                    let why = crate::gate::clean_line(&why);
+                    // Only an answer the reader is waiting for changes the view; a background
+                    // failure is remembered quietly.
+                    if a.full == FullTextView::Loading {
+                        a.full = FullTextView::Failed(why.clone());
+                    }
+                    a.article.full_text_error = Some(why);
+                }
+            }
+            // The shown text may have changed: wrap it again.
+            a.rewrap();
+            clamp_scroll(state);
             vec![]
         }
         Msg::Refreshed {
@@ -503,6 +537,7 @@ fn on_action(state: &mut State, action: Action) -> Vec<Cmd> {
                 }
             }
         }
+        Action::FullText => toggle_full_text(state),
         Action::Refresh => refresh(state, vec![state.selected], true),
         Action::RefreshAll => refresh(state, (0..state.pubs.len()).collect(), true),
         Action::ToggleRead => {
@@ -600,6 +635,47 @@ fn on_action(state: &mut State, action: Action) -> Vec<Cmd> {
             // Results of loads started before the search are stale now.
             state.generation += 1;
             vec![]
+        }
+    }
+}
+
+/// `F`: the story from the article's page, or back to the feed's text. Fetches only when no
+/// story is stored yet (or the last try failed: `F` tries again).
+fn toggle_full_text(state: &mut State) -> Vec<Cmd> {
+    let Some(a) = &mut state.article else {
+        notice(
+            state,
+            NoticeKind::Error,
+            "Open an article first (Enter), then F fetches its full text".into(),
+        );
+        return vec![];
+    };
+    a.scroll = 0;
+    match (&a.full, &a.article.full_text) {
+        (FullTextView::Full | FullTextView::Loading, _) => {
+            a.full = FullTextView::Feed;
+            a.rewrap();
+            vec![]
+        }
+        (_, Some(_)) => {
+            a.full = FullTextView::Full;
+            a.rewrap();
+            vec![]
+        }
+        (FullTextView::Feed | FullTextView::Failed(_), None) => {
+            if a.article.headline.link.is_none() {
+                a.full = FullTextView::Failed("this article has no web link".into());
+                a.rewrap();
+                return vec![];
+            }
+            a.full = FullTextView::Loading;
+            a.rewrap();
+            vec![
+                FeedCmd::FetchFullText {
+                    id: a.article.headline.id,
+                }
+                .into(),
+            ]
         }
     }
 }

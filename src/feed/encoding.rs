@@ -13,7 +13,18 @@ use encoding_rs::{Encoding, UTF_8, UTF_16BE, UTF_16LE, WINDOWS_1252};
 
 /// A document's text in UTF-8, its byte-order mark removed.
 pub(crate) fn decode(bytes: &[u8], content_type: Option<&str>) -> String {
-    match detect(bytes, content_type) {
+    decode_detected(bytes, detect(bytes, content_type, xml_declared(bytes)))
+}
+
+/// A web page's text in UTF-8: as [`decode`], but the page's own declaration is its
+/// `<meta charset>` (or `http-equiv` Content-Type) in the first 1024 bytes, as browsers read it.
+pub(crate) fn decode_html(bytes: &[u8], content_type: Option<&str>) -> String {
+    let declared = meta_declared(bytes).or_else(|| xml_declared(bytes));
+    decode_detected(bytes, detect(bytes, content_type, declared))
+}
+
+fn decode_detected(bytes: &[u8], detected: Detected) -> String {
+    match detected {
         Detected::Utf32 { big_endian, bom } => {
             decode_utf32(&bytes[if bom { 4 } else { 0 }..], big_endian)
         }
@@ -34,7 +45,11 @@ enum Detected {
     },
 }
 
-fn detect(bytes: &[u8], content_type: Option<&str>) -> Detected {
+fn detect(
+    bytes: &[u8],
+    content_type: Option<&str>,
+    declared: Option<&'static Encoding>,
+) -> Detected {
     match bytes {
         [0x00, 0x00, 0xfe, 0xff, ..] => {
             return Detected::Utf32 {
@@ -69,7 +84,6 @@ fn detect(bytes: &[u8], content_type: Option<&str>) -> Detected {
         _ => {}
     }
     let valid_utf8 = std::str::from_utf8(bytes).is_ok();
-    let declared = xml_declared(bytes);
     if let Some(http) = content_type.and_then(http_charset) {
         // A server's default Latin-1 label on a document that says, and is, UTF-8 is a
         // misconfiguration, not the publisher's intent.
@@ -154,6 +168,35 @@ fn xml_declared(bytes: &[u8]) -> Option<&'static Encoding> {
     let quote = rest.chars().next().filter(|c| matches!(c, '"' | '\''))?;
     let value = rest[1..].split(quote).next()?;
     label(value)
+}
+
+/// The encoding a page declares in a `<meta>` within its first 1024 bytes (the HTML prescan's
+/// window): `<meta charset="...">` or `<meta http-equiv="Content-Type" content="...;
+/// charset=...">`. A simplified prescan: attribute order and quoting vary, comments do not
+/// matter this early in real pages.
+fn meta_declared(bytes: &[u8]) -> Option<&'static Encoding> {
+    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(1024)]).to_ascii_lowercase();
+    let mut rest = head.as_str();
+    while let Some(at) = rest.find("<meta") {
+        rest = &rest[at + 5..];
+        let tag = &rest[..rest.find('>').unwrap_or(rest.len())];
+        let Some(c) = tag.find("charset") else {
+            continue;
+        };
+        let Some(value) = tag[c + "charset".len()..].trim_start().strip_prefix('=') else {
+            continue;
+        };
+        let value = value.trim_start().trim_start_matches(['"', '\'']);
+        let end = value
+            .find(|ch: char| {
+                ch == '"' || ch == '\'' || ch == ';' || ch == '/' || ch.is_whitespace()
+            })
+            .unwrap_or(value.len());
+        if let Some(enc) = label(&value[..end]) {
+            return Some(utf16_as_8(enc));
+        }
+    }
+    None
 }
 
 /// An encoding by its label, as browsers read labels (so `iso-8859-1` and `us-ascii` mean
@@ -268,6 +311,20 @@ mod tests {
             .chain(*b"\xff")
             .collect::<Vec<_>>();
         assert!(decode(&doc, None).starts_with("<t>café crème brûlée \u{2019}</t>"));
+    }
+
+    #[test]
+    fn html_pages_declare_in_meta() {
+        let page = b"<!doctype html><html><head><meta charset=\"windows-1252\"><title>x</title>\
+                     </head><body><p>Caf\xe9 \x93quoted\x94</p></body></html>";
+        assert!(decode_html(page, Some("text/html")).contains("Café \u{201c}quoted\u{201d}"));
+        let page = b"<html><head><META HTTP-EQUIV='Content-Type' CONTENT='text/html; \
+                     charset=iso-8859-2'></head><body>\xb1</body></html>";
+        assert!(decode_html(page, None).contains("<body>\u{105}</body>"));
+        // The HTTP charset still wins.
+        let page = b"<meta charset=\"utf-8\"><p>\xc3\xa9</p>";
+        assert!(decode_html(page, Some("text/html; charset=windows-1251")).contains("Г©"));
+        assert_eq!(meta_declared(b"<meta name=x><p>charset=koi8-r</p>"), None);
     }
 
     #[test]

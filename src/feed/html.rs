@@ -140,7 +140,7 @@ fn tidy(text: &str) -> String {
 /// ignores quoting altogether, so that markup the first scan misreads as an attribute value
 /// still counts. Elements whose end tag is optional or absent (`<p>`, `<li>`, `<br>`, ...)
 /// do not count, since the parser closes them itself.
-fn too_costly(html: &str) -> bool {
+pub(crate) fn too_costly(html: &str) -> bool {
     tokenized_cost_exceeded(html) || quote_blind_depth_exceeded(html)
 }
 

@@ -65,3 +65,15 @@ pub fn article_text(html: &str) -> String {
 pub fn article_text_at(html: &str, link: Option<&str>) -> String {
     html::to_text(html, link)
 }
+
+/// A web page's bytes as UTF-8 text: byte-order mark, HTTP charset, `<meta charset>`, then a
+/// statistical guess for undeclared legacy encodings (as feeds are read).
+pub fn decode_html(bytes: &[u8], content_type: Option<&str>) -> String {
+    encoding::decode_html(bytes, content_type)
+}
+
+/// Whether parsing this HTML would cost too much (nesting or attributes past what html5ever
+/// handles quickly): such a page is refused rather than parsed.
+pub fn html_too_costly(html: &str) -> bool {
+    html::too_costly(html)
+}

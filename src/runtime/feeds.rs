@@ -11,6 +11,7 @@ use tokio::sync::mpsc;
 use crate::app::{FeedCmd, FeedOutcome, Msg};
 use crate::config::Publication;
 use crate::fetch::Fetcher;
+use crate::fulltext;
 use crate::refresh::{self, RefreshStatus};
 use crate::store::SharedStore;
 
@@ -23,6 +24,9 @@ struct Job {
 
 pub(super) struct FeedExecutor {
     publications: Vec<Publication>,
+    fetcher: Fetcher,
+    store: SharedStore,
+    tx: mpsc::UnboundedSender<Msg>,
     jobs: mpsc::UnboundedSender<Job>,
     /// Taken by the worker when the first job is queued (it needs a running tokio runtime).
     worker: std::sync::Mutex<Option<Worker>>,
@@ -45,6 +49,9 @@ impl FeedExecutor {
         let (jobs, rx) = mpsc::unbounded_channel();
         Self {
             publications,
+            fetcher: fetcher.clone(),
+            store: store.clone(),
+            tx: tx.clone(),
             jobs,
             worker: std::sync::Mutex::new(Some(Worker {
                 fetcher,
@@ -77,6 +84,13 @@ impl FeedExecutor {
                     });
                 }
             }
+            FeedCmd::FetchFullText { id } => {
+                let (fetcher, store, tx) =
+                    (self.fetcher.clone(), self.store.clone(), self.tx.clone());
+                tokio::spawn(async move {
+                    let _ = tx.send(fulltext::fetch_and_store(&fetcher, &store, id).await);
+                });
+            }
         }
     }
 }
@@ -101,7 +115,14 @@ impl Worker {
                     .collect();
                 let pubs: Vec<Publication> = jobs.into_iter().map(|j| j.publication).collect();
                 let tx = self.tx.clone();
+                let mut fetched = Vec::new();
                 refresh::refresh_all(&self.fetcher, &self.store, &pubs, force, |report| {
+                    if matches!(
+                        report.status,
+                        RefreshStatus::Updated { .. } | RefreshStatus::NotModified
+                    ) {
+                        fetched.push(report.url.clone());
+                    }
                     let outcome = match report.status {
                         RefreshStatus::Updated { new, items, first } => {
                             FeedOutcome::Updated { new, items, first }
@@ -119,6 +140,17 @@ impl Worker {
                     });
                 })
                 .await;
+                // `full_text = true`: the new articles' stories, after the batch, bounded.
+                for p in pubs
+                    .iter()
+                    .filter(|p| p.full_text && fetched.contains(&p.url))
+                {
+                    let tx = self.tx.clone();
+                    fulltext::extract_new(&self.fetcher, &self.store, &p.url, |m| {
+                        let _ = tx.send(m);
+                    })
+                    .await;
+                }
             }
         }
     }

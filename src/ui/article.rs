@@ -7,7 +7,8 @@ use ratatui::text::{Line, Span, Text};
 use ratatui::widgets::{Block, Padding, Paragraph, Wrap};
 
 use crate::app::article::LineKind;
-use crate::app::{ArticleView, Focus, State};
+use crate::app::{ArticleView, Focus, FullTextView, State};
+use crate::keys::Action;
 
 /// The visible rows only: the article was wrapped once, when it arrived or the size changed.
 fn visible<'a>(a: &'a ArticleView, state: &State, rows: usize) -> Text<'a> {
@@ -22,14 +23,17 @@ fn visible<'a>(a: &'a ArticleView, state: &State, rows: usize) -> Text<'a> {
                 LineKind::Meta => Line::styled(text.as_str(), theme.dim()),
                 LineKind::Link => Line::styled(text.as_str(), theme.link()),
                 LineKind::Body => Line::raw(text.as_str()),
-                // Named by the key in effect; one short line.
+                // Named by the keys in effect; one short line.
                 LineKind::Hint => Line::styled(
                     format!(
-                        "No text in the feed: {} opens the article in the browser.",
-                        state.keys.hint(crate::keys::Action::OpenInBrowser)
+                        "No text in the feed: {} fetches it, {} opens it in the browser.",
+                        state.keys.hint(Action::FullText),
+                        state.keys.hint(Action::OpenInBrowser)
                     ),
                     theme.dim(),
                 ),
+                LineKind::FullText => full_text_note(a, state),
+                LineKind::Error => Line::styled(text.as_str(), theme.error()),
             });
     Text::from(lines.collect::<Vec<_>>())
 }
@@ -65,4 +69,20 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
         Paragraph::new(visible(a, state, shown)).block(block.title(title)),
         area,
     );
+}
+
+/// Where the shown text comes from, when it is not simply the feed's.
+fn full_text_note<'a>(a: &ArticleView, state: &State) -> Line<'a> {
+    let theme = &state.theme;
+    match &a.full {
+        FullTextView::Feed | FullTextView::Failed(_) => Line::raw(""),
+        FullTextView::Loading => Line::styled("Fetching the full story…", theme.dim()),
+        FullTextView::Full => Line::styled(
+            format!(
+                "Full text from the web page · {} shows the feed's text",
+                state.keys.hint(Action::FullText)
+            ),
+            theme.dim(),
+        ),
+    }
 }

@@ -93,6 +93,8 @@ fn with_article(size: (u16, u16)) -> State {
             publication: "BBC".into(),
             author: Some("Weather desk".into()),
             content_html: html.into(),
+            full_text: None,
+            full_text_error: None,
         },
         crate::feed::article_text(html),
         crate::layout::Areas::of(s.viewport).article_text_width(),
@@ -167,6 +169,8 @@ fn inbox_state(size: (u16, u16)) -> State {
             publication: "GitHub".into(),
             author: Some("octo-org/hello".into()),
             content_html: html.into(),
+            full_text: None,
+            full_text_error: None,
         },
         crate::feed::article_text(html),
         crate::layout::Areas::of(s.viewport).article_text_width(),
@@ -219,9 +223,45 @@ macro_rules! screens {
     )*};
 }
 
+/// The article with a story extracted from its page, shown in full-text mode.
+fn with_full_text(size: (u16, u16)) -> State {
+    let mut s = with_article(size);
+    if let Some(a) = &mut s.article {
+        a.article.full_text = Some(
+            "By Priya Natarajan\n\nGales of up to 90mph battered northern coasts on Tuesday, \
+             closing bridges and cutting power to 20,000 homes, the Met Office said.\n\n\
+             [image: Waves breaking over the harbour wall]\n\n\
+             • Ferries cancelled until Wednesday\n• Schools in three counties closed\n\n\
+             > \"We have not seen winds like this since 1987,\" a forecaster said.\n\n\
+             [1]: https://www.metoffice.gov.uk/warnings"
+                .into(),
+        );
+        a.full = app::FullTextView::Full;
+        a.rewrap();
+    }
+    s
+}
+
 screens! {
     headlines => with_headlines;
     article => with_article;
+    article_full_text => with_full_text;
+    article_full_text_failed => |size| {
+        let mut s = with_article(size);
+        if let Some(a) = &mut s.article {
+            a.full = app::FullTextView::Failed("the page answered HTTP 404".into());
+            a.rewrap();
+        }
+        s
+    };
+    article_full_text_loading => |size| {
+        let mut s = with_article(size);
+        if let Some(a) = &mut s.article {
+            a.full = app::FullTextView::Loading;
+            a.rewrap();
+        }
+        s
+    };
     loading => |size| {
         let mut s = base(size);
         s.pubs[0].status = FeedStatus::Loading;
@@ -490,6 +530,8 @@ fn a_hostile_feed_renders_inert_in_every_screen() {
             publication: feed.title.clone(),
             author: item.author.clone(),
             content_html: item.content_html.clone(),
+            full_text: None,
+            full_text_error: None,
         },
         crate::feed::article_text(&item.content_html),
         crate::layout::Areas::of(s.viewport).article_text_width(),
@@ -539,7 +581,7 @@ fn every_hint_names_the_key_in_effect() {
     let keys = KeyMap::new(
         &[
             ("quit".into(), vec!["x".into()]),
-            ("help".into(), vec!["F".into()]),
+            ("help".into(), vec!["H".into()]),
             ("refresh".into(), vec!["Ctrl-r".into()]),
         ],
         &[],
@@ -550,7 +592,7 @@ fn every_hint_names_the_key_in_effect() {
     s.pubs[0].status = FeedStatus::Failed("HTTP 500".into());
     s.headlines.clear();
     let screen = render(&s);
-    assert!(screen.contains("F help  x quit"), "{screen}");
+    assert!(screen.contains("H help  x quit"), "{screen}");
     assert!(screen.contains("Ctrl-r to retry"), "{screen}");
     assert!(!screen.contains("q quit"), "{screen}");
 }

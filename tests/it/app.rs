@@ -34,11 +34,13 @@ async fn the_whole_app_signs_in_reads_an_article_idles_and_quits() {
             name: "BBC".into(),
             url: feeds.url("/bbc.xml"),
             key: Some('b'),
+            full_text: false,
         },
         Publication {
             name: "CNN".into(),
             url: feeds.url("/cnn.xml"),
             key: Some('c'),
+            full_text: false,
         },
     ];
     let auth = Auth::new(AuthSettings::new(

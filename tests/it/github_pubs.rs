@@ -434,6 +434,7 @@ async fn the_reader_reads_the_inbox_and_writes_back() {
         name: "BBC".into(),
         url: feeds.url("/bbc.xml"),
         key: None,
+        full_text: false,
     }];
     let (tx, mut rx) = mpsc::unbounded_channel();
     let opened = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));

@@ -13,6 +13,7 @@ mod discover;
 mod docs;
 mod feed;
 mod fetch;
+mod fulltext;
 mod github;
 mod github_pubs;
 mod headless;

@@ -307,6 +307,7 @@ fn export_is_escaped_opml_2() {
         name: "Tom & \"Jerry\" <news> 'n' co".into(),
         url: "https://t.example/rss?a=1&b=2".into(),
         key: Some('t'),
+        full_text: false,
     }];
     let text = export(&pubs);
     assert!(

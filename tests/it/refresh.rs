@@ -47,6 +47,7 @@ fn publication(server: &FeedServer, name: &str, path: &str) -> Publication {
         name: name.into(),
         url: server.url(path),
         key: None,
+        full_text: false,
     }
 }
 
