@@ -374,6 +374,9 @@ async fn refresh_all_reports_every_publication_once() {
     let mut names = Vec::new();
     refresh_all(&f, &db, &pubs, false, |r| {
         assert_eq!(r.status, RefreshStatus::Updated { new: 5, items: 5 });
+        // Reported once committed: a reader reloading on the report sees the articles.
+        let heads = db.lock().headlines(&r.url, 10).expect("headlines");
+        assert_eq!(heads.len(), 5, "{} reported before it was written", r.name);
         names.push(r.name);
     })
     .await;
