@@ -64,7 +64,7 @@ pub async fn refresh_one(
     let status = match state {
         Ok(state) => match fetch_step(fetcher, publication, state, force).await {
             Step::Done(status) => status,
-            Step::Write(pending) => write(db, vec![pending]).await.remove(0),
+            Step::Write(pending) => write(db, vec![*pending]).await.remove(0),
         },
         Err(e) => failed(e.to_string()),
     };
@@ -99,9 +99,13 @@ pub async fn refresh_all(
             return;
         }
     };
-    // Twice the fetch cap, so that parsing one feed never idles a network slot (measured: the
-    // fetch cap plus one per parser made a cold 500-feed refresh 20% slower).
-    let in_flight = fetcher.settings().concurrency.max(1) * 2;
+    // Fetched or parsed feeds held at once: twice the fetch cap, as before batching (the fetch
+    // cap plus one per parser made a cold 500-feed refresh 20% slower), of which the writer's
+    // queue and batch take their share, so that peak memory does not grow.
+    let concurrency = fetcher.settings().concurrency.max(1);
+    let in_flight = (concurrency * 2)
+        .saturating_sub(2 * BATCH_FEEDS)
+        .max(concurrency + parsers());
     let (ready, mut queue) = tokio::sync::mpsc::channel::<(&Publication, Step)>(BATCH_FEEDS);
     let fetching = async move {
         let mut steps = futures::stream::iter(publications)
@@ -133,7 +137,7 @@ pub async fn refresh_all(
                     Step::Done(status) => on_report(report(p, status)),
                     Step::Write(pending) => {
                         order.push(p);
-                        writes.push(pending);
+                        writes.push(*pending);
                     }
                 }
             }
@@ -170,7 +174,8 @@ fn batch_items(step: &Step) -> usize {
 enum Step {
     /// Nothing to write (still fresh, or the server asked to wait).
     Done(RefreshStatus),
-    Write(Pending),
+    /// Boxed: a parsed feed's write is large, and most steps are that or nothing.
+    Write(Box<Pending>),
 }
 
 /// A write for the cache and what to report once it is done.
@@ -246,7 +251,7 @@ async fn fetch_step(
         return Step::Done(RefreshStatus::Fresh);
     }
     let pending = |state: FeedState, feed: Option<Feed>, now, status| {
-        Step::Write(Pending {
+        Step::Write(Box::new(Pending {
             write: FeedWrite {
                 name: publication.name.clone(),
                 url: url.clone(),
@@ -255,7 +260,7 @@ async fn fetch_step(
                 now,
             },
             status,
-        })
+        }))
     };
 
     // Validators are sent even when forced: forcing skips freshness, not politeness.

@@ -425,45 +425,46 @@ impl Store {
         Ok(report)
     }
 
-    /// Applies many feeds' refreshes in one transaction, each feed inside its own savepoint:
-    /// one feed that fails to write is rolled back alone, and every feed's changes still
-    /// become visible at once, at the commit. Fewer commits mean fewer WAL frames: the pages
-    /// every feed touches (publications, feed state, index interiors) are written once per
-    /// batch instead of once per feed. Results come back in the order of `writes`.
+    /// Applies many feeds' refreshes in one transaction, so every feed's changes become
+    /// visible at once, at the commit. Fewer commits mean fewer WAL frames: the pages every
+    /// feed touches (publications, feed state, index interiors) are written once per batch
+    /// instead of once per feed. If one feed fails to write, the batch is rolled back and each
+    /// feed is written in its own transaction instead, so the failure stays that feed's alone
+    /// (savepoints would isolate it too, but copy every page they touch to a sub-journal on
+    /// the common path). Results come back in the order of `writes`.
     pub fn apply_writes(
         &mut self,
         writes: &[FeedWrite],
     ) -> Result<Vec<Result<MergeReport, StoreError>>, StoreError> {
         let retention = self.retention();
-        let mut tx = self.write()?;
-        let mut results = Vec::with_capacity(writes.len());
-        for w in writes {
-            let sp = tx.savepoint()?;
-            let result = match &w.feed {
-                Some(feed) => merge(
-                    &sp,
-                    &w.name,
-                    &w.url,
-                    feed,
-                    &w.state,
-                    w.now.timestamp(),
-                    retention,
-                ),
-                None => upsert_publication(&sp, &w.url, None)
-                    .and_then(|p| write_state(&sp, p, &w.state))
-                    .map(|()| MergeReport::default()),
-            };
-            match result {
-                Ok(report) => {
-                    sp.commit()?;
-                    results.push(Ok(report));
-                }
-                // Dropping the savepoint rolls this feed back; the others stand.
-                Err(e) => results.push(Err(e.into())),
+        let batch = (|| {
+            let tx = self.write()?;
+            let reports = writes
+                .iter()
+                .map(|w| write_one(&tx, w, retention))
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            tx.commit()?;
+            Ok::<_, rusqlite::Error>(reports)
+        })();
+        match batch {
+            Ok(reports) => Ok(reports.into_iter().map(Ok).collect()),
+            Err(e) if writes.len() <= 1 => Ok(vec![Err(e.into())]),
+            Err(e) => {
+                tracing::debug!(
+                    "a batch of {} feeds failed ({e}); writing them one by one",
+                    writes.len()
+                );
+                Ok(writes
+                    .iter()
+                    .map(|w| {
+                        let tx = self.write()?;
+                        let report = write_one(&tx, w, retention)?;
+                        tx.commit()?;
+                        Ok(report)
+                    })
+                    .collect())
             }
         }
-        tx.commit()?;
-        Ok(results)
     }
 
     fn retention(&self) -> Retention {
@@ -828,6 +829,30 @@ fn merge(
         new,
         total: usize::try_from(total).unwrap_or(0),
     })
+}
+
+/// One [`FeedWrite`] inside the caller's transaction.
+fn write_one(
+    tx: &Connection,
+    w: &FeedWrite,
+    retention: Retention,
+) -> rusqlite::Result<MergeReport> {
+    match &w.feed {
+        Some(feed) => merge(
+            tx,
+            &w.name,
+            &w.url,
+            feed,
+            &w.state,
+            w.now.timestamp(),
+            retention,
+        ),
+        None => {
+            let publication = upsert_publication(tx, &w.url, None)?;
+            write_state(tx, publication, &w.state)?;
+            Ok(MergeReport::default())
+        }
+    }
 }
 
 fn upsert_publication(tx: &Connection, url: &str, name: Option<&str>) -> rusqlite::Result<i64> {

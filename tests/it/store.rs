@@ -342,7 +342,7 @@ fn feed_state_round_trips_and_is_per_feed() {
 }
 
 #[test]
-fn a_batch_of_feeds_is_one_transaction_and_a_feed_that_fails_is_rolled_back_alone() {
+fn a_batch_of_feeds_is_written_together_and_a_feed_that_fails_is_rolled_back_alone() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("newsroom.db");
     let mut s = open(&path);
