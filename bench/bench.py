@@ -136,6 +136,42 @@ class Server:
                 self.proc.wait(timeout=10)
 
 
+class Origins:
+    """Several feedservers on 127.0.0.1, one port (one origin) each, serving the same folder.
+
+    Feed i of the manifest lives on origin `origin_of[i]`: the first `busy` feeds on origin 0
+    (one big publisher), the rest spread round-robin over the others, as a real subscription
+    list spreads over many sites with one or two that host many feeds."""
+
+    def __init__(self, feeds, workdir, latency_ms, n, busy, count):
+        self.servers = []
+        try:
+            for i in range(n):
+                d = os.path.join(workdir, f"origin-{i}")
+                os.makedirs(d, exist_ok=True)
+                self.servers.append(Server(feeds, d, latency_ms))
+        except Exception:
+            self.stop()
+            raise
+        rest = max(1, n - 1)
+        self.origin_of = [0 if i < busy else 1 + (i - busy) % rest if n > 1 else 0 for i in range(count)]
+        self.busy = min(busy, count) if n > 1 else count
+
+    def url(self, i, name):
+        return f"http://127.0.0.1:{self.servers[self.origin_of[i]].port}/{name}"
+
+    def delta(self):
+        out = {"requests": 0, "200": 0, "304": 0, "conns": 0, "mb": 0.0}
+        for srv in self.servers:
+            for k, v in srv.delta().items():
+                out[k] += v
+        return out
+
+    def stop(self):
+        for srv in self.servers:
+            srv.stop()
+
+
 # ---- feeds and reader configs --------------------------------------------------------------
 
 def generate(out, feeds, items):
@@ -150,11 +186,15 @@ def toml_str(s):
     return json.dumps(s, ensure_ascii=False)  # a JSON string is a valid TOML basic string
 
 
-def newsroom_config(path, manifest, port, concurrency, per_host):
+def port_urls(port):
+    return lambda i, name: f"http://127.0.0.1:{port}/{name}"
+
+
+def newsroom_config(path, manifest, urls, concurrency, per_host):
     with open(path, "w", encoding="utf-8") as f:
-        for row in manifest:
+        for i, row in enumerate(manifest):
             f.write(f"[[publications]]\nname = {toml_str(row[3])}\n"
-                    f"url = {toml_str(f'http://127.0.0.1:{port}/{row[0]}')}\n\n")
+                    f"url = {toml_str(urls(i, row[0]))}\n\n")
         f.write(f"[fetch]\ntimeout_secs = 60\nconcurrency = {concurrency}\nper_host = {per_host}\n"
                 "refresh_minutes = 0\n\n"
                 # The generated articles are dated 2024: keep them whatever today's date is.
@@ -162,10 +202,10 @@ def newsroom_config(path, manifest, port, concurrency, per_host):
                 '[github]\napi_url = "http://127.0.0.1:1"\n')
 
 
-def newsboat_files(d, manifest, port, threads):
+def newsboat_files(d, manifest, url_of, threads):
     urls, conf = os.path.join(d, "urls"), os.path.join(d, f"config-{threads}")
     with open(urls, "w") as f:
-        f.writelines(f"http://127.0.0.1:{port}/{row[0]}\n" for row in manifest)
+        f.writelines(url_of(i, row[0]) + "\n" for i, row in enumerate(manifest))
     with open(conf, "w") as f:
         f.write(f"reload-threads {threads}\n")
     return urls, conf
@@ -231,7 +271,7 @@ def reload_bench(a, work, manifest, feeds_dir, latency, rows):
         for label, per_host in variants:
             for rep in range(a.reps):
                 conf = os.path.join(d, f"newsroom-{per_host}.toml")
-                newsroom_config(conf, manifest, port, a.concurrency, per_host)
+                newsroom_config(conf, manifest, port_urls(port), a.concurrency, per_host)
                 db = os.path.join(d, f"newsroom-{per_host}-{rep}.db")
                 base = [a.newsroom, "--config", conf, "--db", db, "fetch", "--json"]
                 record("newsroom", label, "cold", base, os.path.join(d, "out.txt"))
@@ -247,7 +287,7 @@ def reload_bench(a, work, manifest, feeds_dir, latency, rows):
         for threads in variants:
             label = "default (reload-threads 1)" if threads == 1 else f"reload-threads {threads}"
             for rep in range(a.reps):
-                urls, conf = newsboat_files(d, manifest, port, threads)
+                urls, conf = newsboat_files(d, manifest, port_urls(port), threads)
                 cache = os.path.join(d, f"newsboat-{threads}-{rep}.db")
                 argv = ["newsboat", "-q", "-u", urls, "-c", cache, "-C", conf, "-x", "reload"]
                 record("newsboat", label, "cold", argv, os.path.join(d, "out.txt"))
@@ -263,6 +303,47 @@ def reload_bench(a, work, manifest, feeds_dir, latency, rows):
                     record("newsboat", label, "warm", argv, os.path.join(d, "out.txt"))
     finally:
         server.stop()
+
+
+def origins_bench(a, work, manifest, feeds_dir, latency, rows):
+    """Cold refresh with the feeds spread over many origins, newsroom with its shipped defaults
+    (per_host 6), newsboat with its defaults."""
+    d = os.path.join(work, f"origins-{latency}ms")
+    home = os.path.join(d, "home")
+    os.makedirs(home, exist_ok=True)
+    env = reader_env(home)
+    busy = max(1, len(manifest) // 4)
+    group = Origins(feeds_dir, d, latency, a.origins, busy, len(manifest))
+    variant = f"{a.origins} origins"
+    try:
+        def record(reader, argv, out):
+            wall, rss, rc = run_measured(argv, env, out)
+            st = group.delta()
+            extra = ""
+            if reader == "newsroom":
+                counts, new = json_status(out)
+                extra = " ".join(f"{k} {v}" for k, v in sorted(counts.items())) + (f"; {new} new" if new else "")
+            rows.append(dict(reader=reader, variant=variant, latency=latency, run="cold", wall=wall,
+                             rss=rss / 1024, rc=rc, note=extra, **st))
+            log(f"  {reader} {variant} {latency} ms cold: {wall:.2f} s, {rss / 1024:.0f} MB, "
+                f"{st['requests']} req ({st['conns']} conns), rc {rc} {extra}")
+
+        for rep in range(a.reps):
+            conf = os.path.join(d, "newsroom.toml")
+            newsroom_config(conf, manifest, group.url, a.concurrency, 6)
+            db = os.path.join(d, f"newsroom-{rep}.db")
+            record("newsroom", [a.newsroom, "--config", conf, "--db", db, "fetch", "--json"],
+                   os.path.join(d, "out.txt"))
+        for rep in range(a.reps):
+            urls, conf = newsboat_files(d, manifest, group.url, 1)
+            cache = os.path.join(d, f"newsboat-{rep}.db")
+            record("newsboat", ["newsboat", "-q", "-u", urls, "-c", cache, "-C", conf, "-x", "reload"],
+                   os.path.join(d, "out.txt"))
+    finally:
+        group.stop()
+    # What no reader can beat: the global cap, and the busiest origin's share of its own cap.
+    waves = max(-(-len(manifest) // a.concurrency), -(-group.busy // 6))
+    return dict(latency=latency, origins=a.origins, busy=group.busy, floor=waves * latency / 1000)
 
 
 # ---- 3: start-up ---------------------------------------------------------------------------
@@ -344,13 +425,13 @@ def startup_bench(a, work, rows):
     server = Server(feeds_dir, d, 0)
     try:
         conf = os.path.join(d, "newsroom.toml")
-        newsroom_config(conf, manifest, server.port, a.concurrency, a.per_host)
+        newsroom_config(conf, manifest, port_urls(server.port), a.concurrency, a.per_host)
         db = os.path.join(d, "newsroom.db")
         wall, _, rc = run_measured([a.newsroom, "--config", conf, "--db", db, "fetch", "--json"], env,
                                    os.path.join(d, "fill.txt"))
         counts, newsroom_articles = json_status(os.path.join(d, "fill.txt"))
         log(f"  newsroom cache filled in {wall:.1f} s: {counts}, {newsroom_articles} articles, rc {rc}")
-        urls, nb_conf = newsboat_files(d, manifest, server.port, 8)
+        urls, nb_conf = newsboat_files(d, manifest, port_urls(server.port), 8)
         cache = os.path.join(d, "newsboat.db")
         wall, _, rc = run_measured(["newsboat", "-q", "-u", urls, "-c", cache, "-C", nb_conf, "-x", "reload"],
                                    env, os.path.join(d, "fill.txt"))
@@ -405,8 +486,8 @@ def spread(xs, fmt):
     return (fmt % med(xs)) + (f" ({fmt % min(xs)}-{fmt % max(xs)})" if len(xs) > 1 else "")
 
 
-def report(a, reload_rows, startup_rows):
-    print(f"## Refresh: {a.feeds} feeds x {a.items} items, gzip, one host:port on 127.0.0.1\n")
+def report(a, reload_rows, startup_rows, floors):
+    print(f"## Refresh: {a.feeds} feeds x {a.items} items, gzip, on 127.0.0.1: one host:port, and (rows \"N origins\") N ports\n")
     print("| reader | variant | latency ms | run | wall s | peak RSS MB | requests | 200 | 304 | conns | MB sent | rc | notes |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     groups = {}
@@ -449,12 +530,17 @@ def report(a, reload_rows, startup_rows):
     lines = []
     for lat in lats:
         lines.append((f"cold refresh, {lat} ms", wall("newsroom", ours, lat, "cold"),
-                      wall("newsboat", "default", lat, "cold"), "newsboat default", 20 if lat == 50 else None))
+                      wall("newsboat", "default", lat, "cold"), "newsboat default", 20 if lat in (50, 0) else None))
     lines.append((f"cold refresh, {hi} ms", wall("newsroom", ours, hi, "cold"),
                   wall("newsboat", "reload-threads 8", hi, "cold"), "newsboat reload-threads 8", 3 if hi == 50 else None))
     if a.per_host != 6:
         lines.append((f"cold refresh, {hi} ms, newsroom per_host 6", wall("newsroom", "per_host 6", hi, "cold"),
                       wall("newsboat", "default", hi, "cold"), "newsboat default", None))
+    for fl in floors:
+        lab = f"{fl['origins']} origins"
+        lines.append((f"cold refresh, {fl['latency']} ms, {lab}, newsroom shipped defaults",
+                      wall("newsroom", lab, fl["latency"], "cold"), wall("newsboat", lab, fl["latency"], "cold"),
+                      "newsboat default", 30 if fl["latency"] == 50 else None))
     lines.append((f"warm refresh (all 304), {hi} ms", wall("newsroom", ours, hi, "warm"),
                   wall("newsboat", "default", hi, "warm"), "newsboat default", 20 if hi == 50 else None))
     lines.append(("start-up to first headlines", tui("newsroom", "first headlines"),
@@ -472,6 +558,13 @@ def report(a, reload_rows, startup_rows):
         ok = "" if target is None else (f">= {target}x: " + ("met" if b / n >= target else "**not met**"))
         print(f"| {what} | {n * k:.{0 if k > 1 else 2}f} {unit} | {b * k:.{0 if k > 1 else 2}f} {unit} | {against} | "
               f"{n / b:.3f} | {b / n:.1f}x | {ok} |")
+    for fl in floors:
+        n = wall("newsroom", f"{fl['origins']} origins", fl["latency"], "cold")
+        if n is not None:
+            print(f"\n{fl['origins']} origins, busiest {fl['busy']} feeds: network floor "
+                  f"max(feeds / concurrency, busiest / per_host 6) x {fl['latency']} ms = {fl['floor']:.2f} s; "
+                  f"newsroom {n:.2f} s = {n / fl['floor']:.2f}x the floor (target <= 1.3x: "
+                  f"{'met' if n / fl['floor'] <= 1.3 else '**not met**'}).\n")
     mem = []
     for lat in lats:
         mem.append((f"peak RSS, cold refresh, {lat} ms", rss("newsroom", ours, lat, "cold"),
@@ -508,7 +601,9 @@ def main():
     ap.add_argument("--concurrency", type=int, default=20, help="newsroom [fetch] concurrency")
     ap.add_argument("--per-host", type=int, help="newsroom [fetch] per_host (default: = concurrency)")
     ap.add_argument("--tui-timeout", type=float, default=90)
-    ap.add_argument("--skip", default="", help="comma list: reload,startup,hostile")
+    ap.add_argument("--origins", type=int, default=0,
+                    help="origins for the many-origin refresh (default feeds/10; 0 or 1 skips it)")
+    ap.add_argument("--skip", default="", help="comma list: reload,origins,startup,hostile")
     ap.add_argument("--workdir", help="keep feeds and caches here (default: a temp dir, removed)")
     a = ap.parse_args()
     a.feeds = a.feeds or (100 if a.quick else 500)
@@ -516,6 +611,7 @@ def main():
     a.startup_feeds = a.startup_feeds or (100 if a.quick else 500)
     a.startup_items = a.startup_items or 100
     a.per_host = a.per_host or a.concurrency
+    a.origins = a.origins or max(2, a.feeds // 10)
     a.latencies = [int(x) for x in a.latencies.split(",") if x.strip()]
     a.newsroom = os.path.abspath(a.newsroom)
     skip = set(a.skip.split(","))
@@ -529,7 +625,7 @@ def main():
     os.makedirs(work, exist_ok=True)
     t0 = time.time()
     load_start = os.getloadavg()
-    reload_rows, startup_rows = [], []
+    reload_rows, startup_rows, floors = [], [], []
     try:
         log(f"# bench: {os.cpu_count()} cores, work dir {work}")
         if "reload" not in skip:
@@ -538,6 +634,10 @@ def main():
             for lat in a.latencies:
                 log(f"# refresh at {lat} ms")
                 reload_bench(a, work, manifest, feeds_dir, lat, reload_rows)
+            if a.origins > 1 and "origins" not in skip:
+                lat = max(a.latencies)
+                log(f"# refresh at {lat} ms over {a.origins} origins")
+                floors.append(origins_bench(a, work, manifest, feeds_dir, lat, reload_rows))
         if "startup" not in skip:
             log(f"# start-up with {a.startup_feeds} x {a.startup_items} cached")
             startup_bench(a, work, startup_rows)
@@ -545,7 +645,7 @@ def main():
         if "hostile" not in skip:
             hostile_rows = hostile.run(a.newsroom, work)
         load0 = os.getloadavg()
-        report(a, reload_rows, startup_rows)
+        report(a, reload_rows, startup_rows, floors)
         if hostile_rows:
             hostile.report(hostile_rows)
         # Other work on the machine inflates every figure: say how busy it was.

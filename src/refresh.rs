@@ -14,9 +14,9 @@ use futures::StreamExt;
 use tokio::sync::Semaphore;
 
 use crate::config::Publication;
-use crate::feed::{self, ParseError, sanitize::clean_line};
+use crate::feed::{self, Feed, ParseError, sanitize::clean_line};
 use crate::fetch::{FetchError, FetchOutcome, Fetcher, MAX_HINT, redacted};
-use crate::store::{FeedState, SharedStore, StoreError};
+use crate::store::{FeedState, FeedWrite, SharedStore};
 
 /// What refreshing one publication came to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -62,13 +62,148 @@ pub async fn refresh_one(
     publication: &Publication,
     force: bool,
 ) -> RefreshReport {
-    let status = match run(fetcher, db, publication, force).await {
-        Ok(status) => status,
-        Err(e) => RefreshStatus::Failed {
-            message: e.to_string(),
-            retry_after: None,
-        },
+    let state = {
+        let url = publication.url.clone();
+        db.call(move |s| s.feed_state(&url)).await
     };
+    let status = match state {
+        Ok(state) => match fetch_step(fetcher, publication, state, force).await {
+            Step::Done(status) => status,
+            Step::Write(pending) => write(db, vec![*pending]).await.remove(0),
+        },
+        Err(e) => failed(e.to_string()),
+    };
+    report(publication, status)
+}
+
+/// Refreshes every publication, several at once, calling `on_report` as each one's result is
+/// in the cache (in completion order, a batch at a time).
+///
+/// The work is a pipeline, so that both cores and the network stay busy: the fetcher caps
+/// requests in flight globally and per host; fetched bodies are parsed and cleaned on the
+/// blocking pool, one parser per core, while other requests wait on the network; one writer
+/// takes whatever feeds are ready and writes them in one transaction (one savepoint each, see
+/// [`crate::store::Store::apply_writes`]), so a cold refresh of hundreds of feeds commits a
+/// few dozen times instead of once per feed. Memory stays bounded: at most twice the fetch
+/// cap of feeds are fetched or parsed at once, and at most [`BATCH_FEEDS`] wait for the writer.
+pub async fn refresh_all(
+    fetcher: &Fetcher,
+    db: &SharedStore,
+    publications: &[Publication],
+    force: bool,
+    mut on_report: impl FnMut(RefreshReport),
+) {
+    // One read for every feed's validators and freshness instead of one per feed.
+    let states = match db.call(|s| s.feed_states()).await {
+        Ok(states) => states,
+        Err(e) => {
+            let message = e.to_string();
+            for p in publications {
+                on_report(report(p, failed(message.clone())));
+            }
+            return;
+        }
+    };
+    // Fetched or parsed feeds held at once: twice the fetch cap, as before batching (the fetch
+    // cap plus one per parser made a cold 500-feed refresh 20% slower), of which the writer's
+    // queue and batch take their share, so that peak memory does not grow.
+    let concurrency = fetcher.settings().concurrency.max(1);
+    let in_flight = (concurrency * 2)
+        .saturating_sub(2 * BATCH_FEEDS)
+        .max(concurrency + parsers());
+    let (ready, mut queue) = tokio::sync::mpsc::channel::<(&Publication, Step)>(BATCH_FEEDS);
+    let fetching = async move {
+        // Boxed futures, built before the stream: a closure inside the stream would make the
+        // whole future too general for `tokio::spawn` (rustc's higher-ranked lifetime limits),
+        // and the TUI's feeds executor spawns it.
+        type Job<'a> = std::pin::Pin<Box<dyn Future<Output = (&'a Publication, Step)> + Send + 'a>>;
+        let jobs: Vec<Job<'_>> = publications
+            .iter()
+            .map(|p| {
+                let state = states.get(&p.url).cloned().unwrap_or_default();
+                Box::pin(async move { (p, fetch_step(fetcher, p, state, force).await) }) as Job<'_>
+            })
+            .collect();
+        let mut steps = futures::stream::iter(jobs).buffer_unordered(in_flight);
+        while let Some(step) = steps.next().await {
+            if ready.send(step).await.is_err() {
+                break;
+            }
+        }
+    };
+    let writing = async {
+        while let Some(first) = queue.recv().await {
+            // Everything that is ready goes into one transaction, up to a bound.
+            let mut batch = vec![first];
+            let mut items = batch_items(&batch[0].1);
+            while batch.len() < BATCH_FEEDS && items < BATCH_ITEMS {
+                let Ok(next) = queue.try_recv() else { break };
+                items += batch_items(&next.1);
+                batch.push(next);
+            }
+            let mut writes = Vec::with_capacity(batch.len());
+            let mut order = Vec::with_capacity(batch.len());
+            for (p, step) in batch {
+                match step {
+                    Step::Done(status) => on_report(report(p, status)),
+                    Step::Write(pending) => {
+                        order.push(p);
+                        writes.push(*pending);
+                    }
+                }
+            }
+            if writes.is_empty() {
+                continue;
+            }
+            for (p, status) in order.into_iter().zip(write(db, writes).await) {
+                on_report(report(p, status));
+            }
+        }
+    };
+    futures::join!(fetching, writing);
+    // The cache just changed a lot: a good moment to refresh the planner's statistics (cheap,
+    // bounded, a no-op when they are current).
+    if let Err(e) = db.call(|s| s.optimize()).await {
+        tracing::warn!("cache optimize failed: {e}");
+    }
+}
+
+/// Feeds written in one transaction at most: enough that a cold refresh commits rarely, few
+/// enough that the TUI, which shares the cache, never waits long for it.
+const BATCH_FEEDS: usize = 8;
+/// Articles written in one transaction at most (a batch always takes at least one feed).
+const BATCH_ITEMS: usize = 1000;
+
+fn batch_items(step: &Step) -> usize {
+    match step {
+        Step::Write(p) => p.write.feed.as_ref().map_or(1, |f| f.items.len().max(1)),
+        Step::Done(_) => 0,
+    }
+}
+
+/// What fetching and parsing one publication came to, before the cache is told.
+enum Step {
+    /// Nothing to write (still fresh, or the server asked to wait).
+    Done(RefreshStatus),
+    /// Boxed: a parsed feed's write is large, and most steps are that or nothing.
+    Write(Box<Pending>),
+}
+
+/// A write for the cache and what to report once it is done.
+struct Pending {
+    write: FeedWrite,
+    /// `Updated` (its `new` filled in from the merge), `NotModified` or `Failed`.
+    status: RefreshStatus,
+}
+
+fn failed(message: String) -> RefreshStatus {
+    RefreshStatus::Failed {
+        message,
+        retry_after: None,
+    }
+}
+
+fn report(publication: &Publication, status: RefreshStatus) -> RefreshReport {
     match &status {
         RefreshStatus::Failed { message, .. } => {
             tracing::info!(feed = %redacted(&publication.url), error = %message, "refresh failed");
@@ -82,61 +217,63 @@ pub async fn refresh_one(
     }
 }
 
-/// Refreshes every publication, several at once, calling `on_report` as each one finishes (in
-/// completion order). The fetcher caps requests in flight globally and per host; this caps how
-/// many fetched bodies wait for parsing at once, which bounds memory.
-pub async fn refresh_all(
-    fetcher: &Fetcher,
-    db: &SharedStore,
-    publications: &[Publication],
-    force: bool,
-    mut on_report: impl FnMut(RefreshReport),
-) {
-    // Twice the fetch cap, so that parsing and merging one feed never idles a network slot
-    // (measured: the fetch cap plus one per parser made a cold 500-feed refresh 20% slower).
-    let in_flight = fetcher.settings().concurrency.max(1) * 2;
-    // Boxed futures, built before the stream: a closure inside the stream would make the
-    // whole future too general for `tokio::spawn` (rustc's higher-ranked lifetime limits).
-    let jobs: Vec<std::pin::Pin<Box<dyn Future<Output = RefreshReport> + Send + '_>>> =
-        publications
-            .iter()
-            .map(|p| Box::pin(refresh_one(fetcher, db, p, force)) as _)
-            .collect();
-    let mut reports = futures::stream::iter(jobs).buffer_unordered(in_flight);
-    while let Some(report) = reports.next().await {
-        on_report(report);
-    }
-    // The cache just changed a lot: a good moment to refresh the planner's statistics (cheap,
-    // bounded, a no-op when they are current).
-    if let Err(e) = db.call(|s| s.optimize()).await {
-        tracing::warn!("cache optimize failed: {e}");
+/// Writes `pending` in one transaction and returns each one's status, in order.
+async fn write(db: &SharedStore, pending: Vec<Pending>) -> Vec<RefreshStatus> {
+    let (writes, statuses): (Vec<FeedWrite>, Vec<RefreshStatus>) =
+        pending.into_iter().map(|p| (p.write, p.status)).unzip();
+    let n = writes.len();
+    match db.call(move |s| s.apply_writes(&writes)).await {
+        Ok(results) => statuses
+            .into_iter()
+            .zip(results)
+            .map(|(status, result)| match (status, result) {
+                (RefreshStatus::Updated { items, .. }, Ok(merged)) => RefreshStatus::Updated {
+                    new: merged.new,
+                    items,
+                    first: merged.first,
+                },
+                (status, Ok(_)) => status,
+                (_, Err(e)) => failed(e.to_string()),
+            })
+            .collect(),
+        Err(e) => {
+            let message = e.to_string();
+            (0..n).map(|_| failed(message.clone())).collect()
+        }
     }
 }
 
-async fn run(
+/// Decides whether `publication` needs fetching, fetches it conditionally and parses it (off
+/// the runtime). Touches no cache: the caller read `state` and writes the result.
+async fn fetch_step(
     fetcher: &Fetcher,
-    db: &SharedStore,
     publication: &Publication,
+    state: FeedState,
     force: bool,
-) -> Result<RefreshStatus, StoreError> {
+) -> Step {
     let url = publication.url.clone();
-    let state = db
-        .call({
-            let url = url.clone();
-            move |s| s.feed_state(&url)
-        })
-        .await?;
-
     let now = Utc::now();
     if let Some(until) = state.retry_after_until.filter(|t| *t > now) {
-        return Ok(RefreshStatus::Failed {
+        return Step::Done(RefreshStatus::Failed {
             message: format!("the server asked to wait: next try after {}", clock(until)),
             retry_after: Some(until),
         });
     }
     if !force && state.fresh_until.is_some_and(|t| t > now) {
-        return Ok(RefreshStatus::Fresh);
+        return Step::Done(RefreshStatus::Fresh);
     }
+    let pending = |state: FeedState, feed: Option<Feed>, now, status| {
+        Step::Write(Box::new(Pending {
+            write: FeedWrite {
+                name: publication.name.clone(),
+                url: url.clone(),
+                state,
+                feed,
+                now,
+            },
+            status,
+        }))
+    };
 
     // Validators are sent even when forced: forcing skips freshness, not politeness.
     let result = fetcher.get(&url, &state.validators).await;
@@ -155,8 +292,7 @@ async fn run(
                 last_error: None,
                 last_fetched: Some(now),
             };
-            db.call(move |s| s.record_state(&url, &next)).await?;
-            Ok(RefreshStatus::NotModified)
+            pending(next, None, now, RefreshStatus::NotModified)
         }
         Ok(FetchOutcome::Fetched {
             body,
@@ -194,15 +330,16 @@ async fn run(
                         last_fetched: Some(now),
                     };
                     let items = feed.items.len();
-                    let name = publication.name.clone();
-                    let merged = db
-                        .call(move |s| s.apply_fetch(&name, &url, &feed, &next, now))
-                        .await?;
-                    Ok(RefreshStatus::Updated {
-                        new: merged.new,
-                        items,
-                        first: merged.first,
-                    })
+                    pending(
+                        next,
+                        Some(feed),
+                        now,
+                        RefreshStatus::Updated {
+                            new: 0,
+                            items,
+                            first: false,
+                        },
+                    )
                 }
                 Err(message) => {
                     // The old validators are kept: storing the new ones would turn the next try
@@ -213,11 +350,7 @@ async fn run(
                         last_fetched: Some(now),
                         ..state
                     };
-                    db.call(move |s| s.record_state(&url, &next)).await?;
-                    Ok(RefreshStatus::Failed {
-                        message,
-                        retry_after: None,
-                    })
+                    pending(next, None, now, failed(message))
                 }
             }
         }
@@ -235,11 +368,15 @@ async fn run(
                 last_error: Some(message.clone()),
                 last_fetched: Some(now),
             };
-            db.call(move |s| s.record_state(&url, &next)).await?;
-            Ok(RefreshStatus::Failed {
-                message,
-                retry_after,
-            })
+            pending(
+                next,
+                None,
+                now,
+                RefreshStatus::Failed {
+                    message,
+                    retry_after,
+                },
+            )
         }
     }
 }

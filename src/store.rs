@@ -475,6 +475,33 @@ impl Store {
         Ok(state.unwrap_or_default())
     }
 
+    /// The fetch state of every feed the cache knows, keyed by URL: what a refresh of many
+    /// feeds reads in one query instead of one per feed.
+    pub fn feed_states(&self) -> Result<HashMap<String, FeedState>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT p.url, s.etag, s.last_modified, s.fresh_until, s.retry_after_until,
+                    s.last_status, s.last_error, s.last_fetched
+             FROM feed_state s JOIN publications p ON p.id = s.publication",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                FeedState {
+                    validators: Validators {
+                        etag: r.get(1)?,
+                        last_modified: r.get(2)?,
+                    },
+                    fresh_until: time(r.get(3)?),
+                    retry_after_until: time(r.get(4)?),
+                    last_status: r.get(5)?,
+                    last_error: r.get(6)?,
+                    last_fetched: time(r.get(7)?),
+                },
+            ))
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     /// Merges a fetched feed and its new fetch state in one transaction: new articles are
     /// added, changed ones updated (keeping read/starred), then retention drops what is over
     /// the per-feed cap or too old, except starred articles and those still in the feed.
@@ -486,112 +513,60 @@ impl Store {
         state: &FeedState,
         now: DateTime<Utc>,
     ) -> Result<MergeReport, StoreError> {
-        let now_s = now.timestamp();
-        let (max_articles, max_age) = (self.max_articles, self.max_age);
+        let retention = self.retention();
         let tx = self.write()?;
-        let publication = upsert_publication(&tx, url, Some(name))?;
-        let first: bool = tx
-            .prepare_cached("SELECT NOT EXISTS (SELECT 1 FROM articles WHERE publication = ?1)")?
-            .query_row([publication], |r| r.get(0))?;
-        let mut new = 0;
-        let mut seen = Vec::with_capacity(feed.items.len());
-        {
-            let mut find = tx.prepare_cached(
-                "SELECT id FROM articles WHERE publication = ?1 AND dedup_key = ?2",
-            )?;
-            let mut insert = tx.prepare_cached(
-                "INSERT INTO articles
-                    (publication, sort_time, published, first_seen, title, link, author, dedup_key)
-                 VALUES (?1, coalesce(?2, ?3), ?2, ?3, ?4, ?5, ?6, ?7)",
-            )?;
-            let mut insert_body = tx.prepare_cached(
-                "INSERT INTO article_bodies (article, content_html) VALUES (?1, ?2)",
-            )?;
-            // Writes only when something changed, so an unchanged feed costs reads only.
-            let mut update = tx.prepare_cached(
-                "UPDATE articles SET published = ?2, sort_time = coalesce(?2, first_seen),
-                        title = ?3, link = ?4, author = ?5
-                 WHERE id = ?1 AND (published IS NOT ?2 OR title IS NOT ?3 OR link IS NOT ?4
-                                    OR author IS NOT ?5)",
-            )?;
-            let mut update_body = tx.prepare_cached(
-                "UPDATE article_bodies SET content_html = ?2
-                 WHERE article = ?1 AND content_html IS NOT ?2",
-            )?;
-            // Oldest first, so that among undated items the feed's first gets the highest id
-            // and the list (newest id first on ties) keeps the feed's order.
-            for item in feed.items.iter().rev() {
-                let key = dedup_key(item);
-                let published = item.published.map(|t| t.timestamp());
-                let existing: Option<i64> = find
-                    .query_row(params![publication, key], |r| r.get(0))
-                    .optional()?;
-                let id = match existing {
-                    Some(id) => {
-                        update.execute(params![
-                            id,
-                            published,
-                            item.title,
-                            item.link,
-                            item.author
-                        ])?;
-                        update_body.execute(params![id, item.content_html])?;
-                        id
-                    }
-                    None => {
-                        insert.execute(params![
-                            publication,
-                            published,
-                            now_s,
-                            item.title,
-                            item.link,
-                            item.author,
-                            key
-                        ])?;
-                        let id = tx.last_insert_rowid();
-                        insert_body.execute(params![id, item.content_html])?;
-                        new += 1;
-                        id
-                    }
-                };
-                seen.push(id);
+        let report = merge(&tx, name, url, feed, state, now.timestamp(), retention)?;
+        tx.commit()?;
+        Ok(report)
+    }
+
+    /// Applies many feeds' refreshes in one transaction, so every feed's changes become
+    /// visible at once, at the commit. Fewer commits mean fewer WAL frames: the pages every
+    /// feed touches (publications, feed state, index interiors) are written once per batch
+    /// instead of once per feed. If one feed fails to write, the batch is rolled back and each
+    /// feed is written in its own transaction instead, so the failure stays that feed's alone
+    /// (savepoints would isolate it too, but copy every page they touch to a sub-journal on
+    /// the common path). Results come back in the order of `writes`.
+    pub fn apply_writes(
+        &mut self,
+        writes: &[FeedWrite],
+    ) -> Result<Vec<Result<MergeReport, StoreError>>, StoreError> {
+        let retention = self.retention();
+        let batch = (|| {
+            let tx = self.write()?;
+            let reports = writes
+                .iter()
+                .map(|w| write_one(&tx, w, retention))
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            tx.commit()?;
+            Ok::<_, rusqlite::Error>(reports)
+        })();
+        match batch {
+            Ok(reports) => Ok(reports.into_iter().map(Ok).collect()),
+            Err(e) if writes.len() <= 1 => Ok(vec![Err(e.into())]),
+            Err(e) => {
+                tracing::debug!(
+                    "a batch of {} feeds failed ({e}); writing them one by one",
+                    writes.len()
+                );
+                Ok(writes
+                    .iter()
+                    .map(|w| {
+                        let tx = self.write()?;
+                        let report = write_one(&tx, w, retention)?;
+                        tx.commit()?;
+                        Ok(report)
+                    })
+                    .collect())
             }
         }
-        write_state(&tx, publication, state)?;
+    }
 
-        // Retention. What the feed still lists is kept, or the next refresh would add it back
-        // as "new"; starred articles are always kept.
-        let seen_json = format!(
-            "[{}]",
-            seen.iter()
-                .map(i64::to_string)
-                .collect::<Vec<_>>()
-                .join(",")
-        );
-        tx.prepare_cached(
-            "DELETE FROM articles WHERE id IN (
-                 SELECT id FROM articles WHERE publication = ?1
-                 ORDER BY sort_time DESC, id DESC LIMIT -1 OFFSET ?2)
-             AND starred = 0 AND id NOT IN (SELECT value FROM json_each(?3))",
-        )?
-        .execute(params![publication, max_articles as i64, seen_json])?;
-        if let Some(age) = max_age {
-            let cutoff = now_s.saturating_sub(i64::try_from(age.as_secs()).unwrap_or(i64::MAX));
-            tx.prepare_cached(
-                "DELETE FROM articles WHERE publication = ?1 AND sort_time < ?2 AND starred = 0
-                 AND id NOT IN (SELECT value FROM json_each(?3))",
-            )?
-            .execute(params![publication, cutoff, seen_json])?;
+    fn retention(&self) -> Retention {
+        Retention {
+            max_articles: i64::try_from(self.max_articles).unwrap_or(i64::MAX),
+            max_age: self.max_age,
         }
-        let total: i64 = tx
-            .prepare_cached("SELECT count(*) FROM articles WHERE publication = ?1")?
-            .query_row([publication], |r| r.get(0))?;
-        tx.commit()?;
-        Ok(MergeReport {
-            new,
-            total: usize::try_from(total).unwrap_or(0),
-            first,
-        })
     }
 
     /// Records a fetch that brought no articles (304, error, back-off) in one small write.
@@ -833,6 +808,200 @@ fn headline_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Headline> {
         read: r.get(4)?,
         starred: r.get(5)?,
     })
+}
+
+/// One feed's refresh for [`Store::apply_writes`]: its new fetch state, and the parsed feed to
+/// merge when there is one (`None`: a 304 or a failure, which change only the state).
+#[derive(Debug, Clone)]
+pub struct FeedWrite {
+    pub name: String,
+    pub url: String,
+    pub state: FeedState,
+    pub feed: Option<Feed>,
+    /// When it was fetched: the first-seen time of its new articles.
+    pub now: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Retention {
+    max_articles: i64,
+    max_age: Option<Duration>,
+}
+
+/// What the cache holds of an article, to tell whether a fetched item changes it.
+struct Cached {
+    id: i64,
+    published: Option<i64>,
+    title: String,
+    link: Option<String>,
+    author: Option<String>,
+}
+
+/// Merges one feed inside the caller's transaction (see [`Store::apply_fetch`]). The work is
+/// sized to what changed: a publication with no articles yet (a first fetch) is not searched
+/// item by item, an unchanged article runs no write statement (its body is compared in
+/// SQLite, which writes nothing when it is equal), and retention only deletes when the cap
+/// can bind or an age limit is set.
+fn merge(
+    tx: &Connection,
+    name: &str,
+    url: &str,
+    feed: &Feed,
+    state: &FeedState,
+    now_s: i64,
+    retention: Retention,
+) -> rusqlite::Result<MergeReport> {
+    let publication = upsert_publication(tx, url, Some(name))?;
+    let before: i64 = tx
+        .prepare_cached("SELECT count(*) FROM articles WHERE publication = ?1")?
+        .query_row([publication], |r| r.get(0))?;
+    let mut new: usize = 0;
+    let mut seen = Vec::with_capacity(feed.items.len());
+    // Keys inserted by this merge: a key a feed lists twice must find its first copy.
+    let mut inserted: std::collections::HashSet<String> = std::collections::HashSet::new();
+    {
+        let mut find = tx.prepare_cached(
+            "SELECT id, published, title, link, author FROM articles
+             WHERE publication = ?1 AND dedup_key = ?2",
+        )?;
+        let mut insert = tx.prepare_cached(
+            "INSERT INTO articles
+                (publication, sort_time, published, first_seen, title, link, author, dedup_key)
+             VALUES (?1, coalesce(?2, ?3), ?2, ?3, ?4, ?5, ?6, ?7)",
+        )?;
+        let mut insert_body = tx
+            .prepare_cached("INSERT INTO article_bodies (article, content_html) VALUES (?1, ?2)")?;
+        let mut update = tx.prepare_cached(
+            "UPDATE articles SET published = ?2, sort_time = coalesce(?2, first_seen),
+                    title = ?3, link = ?4, author = ?5
+             WHERE id = ?1",
+        )?;
+        let mut update_body = tx.prepare_cached(
+            "UPDATE article_bodies SET content_html = ?2
+             WHERE article = ?1 AND content_html IS NOT ?2",
+        )?;
+        // Oldest first, so that among undated items the feed's first gets the highest id
+        // and the list (newest id first on ties) keeps the feed's order.
+        for item in feed.items.iter().rev() {
+            let key = dedup_key(item);
+            let published = item.published.map(|t| t.timestamp());
+            let existing = if before > 0 || inserted.contains(&key) {
+                find.query_row(params![publication, key], |r| {
+                    Ok(Cached {
+                        id: r.get(0)?,
+                        published: r.get(1)?,
+                        title: r.get(2)?,
+                        link: r.get(3)?,
+                        author: r.get(4)?,
+                    })
+                })
+                .optional()?
+            } else {
+                None
+            };
+            let id = match existing {
+                Some(old) => {
+                    if old.published != published
+                        || old.title != item.title
+                        || old.link != item.link
+                        || old.author != item.author
+                    {
+                        update.execute(params![
+                            old.id,
+                            published,
+                            item.title,
+                            item.link,
+                            item.author
+                        ])?;
+                    }
+                    update_body.execute(params![old.id, item.content_html])?;
+                    old.id
+                }
+                None => {
+                    insert.execute(params![
+                        publication,
+                        published,
+                        now_s,
+                        item.title,
+                        item.link,
+                        item.author,
+                        key
+                    ])?;
+                    let id = tx.last_insert_rowid();
+                    insert_body.execute(params![id, item.content_html])?;
+                    inserted.insert(key);
+                    new += 1;
+                    id
+                }
+            };
+            seen.push(id);
+        }
+    }
+    write_state(tx, publication, state)?;
+
+    // Retention. What the feed still lists is kept, or the next refresh would add it back
+    // as "new"; starred articles are always kept.
+    let mut total = before.saturating_add(i64::try_from(new).unwrap_or(i64::MAX));
+    let over_cap = total > retention.max_articles;
+    if over_cap || retention.max_age.is_some() {
+        let seen_json = format!(
+            "[{}]",
+            seen.iter()
+                .map(i64::to_string)
+                .collect::<Vec<_>>()
+                .join(",")
+        );
+        if over_cap {
+            let gone = tx
+                .prepare_cached(
+                    "DELETE FROM articles WHERE id IN (
+                         SELECT id FROM articles WHERE publication = ?1
+                         ORDER BY sort_time DESC, id DESC LIMIT -1 OFFSET ?2)
+                     AND starred = 0 AND id NOT IN (SELECT value FROM json_each(?3))",
+                )?
+                .execute(params![publication, retention.max_articles, seen_json])?;
+            total -= i64::try_from(gone).unwrap_or(0);
+        }
+        if let Some(age) = retention.max_age {
+            let cutoff = now_s.saturating_sub(i64::try_from(age.as_secs()).unwrap_or(i64::MAX));
+            let gone = tx
+                .prepare_cached(
+                    "DELETE FROM articles WHERE publication = ?1 AND sort_time < ?2
+                     AND starred = 0 AND id NOT IN (SELECT value FROM json_each(?3))",
+                )?
+                .execute(params![publication, cutoff, seen_json])?;
+            total -= i64::try_from(gone).unwrap_or(0);
+        }
+    }
+    Ok(MergeReport {
+        new,
+        total: usize::try_from(total).unwrap_or(0),
+        first: before == 0,
+    })
+}
+
+/// One [`FeedWrite`] inside the caller's transaction.
+fn write_one(
+    tx: &Connection,
+    w: &FeedWrite,
+    retention: Retention,
+) -> rusqlite::Result<MergeReport> {
+    match &w.feed {
+        Some(feed) => merge(
+            tx,
+            &w.name,
+            &w.url,
+            feed,
+            &w.state,
+            w.now.timestamp(),
+            retention,
+        ),
+        None => {
+            let publication = upsert_publication(tx, &w.url, None)?;
+            write_state(tx, publication, &w.state)?;
+            Ok(MergeReport::default())
+        }
+    }
 }
 
 fn upsert_publication(tx: &Connection, url: &str, name: Option<&str>) -> rusqlite::Result<i64> {

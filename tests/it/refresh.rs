@@ -403,6 +403,9 @@ async fn refresh_all_reports_every_publication_once() {
                 first: true
             }
         );
+        // Reported once committed: a reader reloading on the report sees the articles.
+        let heads = db.lock().headlines(&r.url, 10).expect("headlines");
+        assert_eq!(heads.len(), 5, "{} reported before it was written", r.name);
         names.push(r.name);
     })
     .await;

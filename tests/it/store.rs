@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use newsroom::config::CacheConfig;
 use newsroom::feed::{Feed, Item};
 use newsroom::fetch::Validators;
-use newsroom::store::{FeedState, Only, SCHEMA_VERSION, Store, StoreError};
+use newsroom::store::{FeedState, FeedWrite, Only, SCHEMA_VERSION, Store, StoreError};
 
 const URL: &str = "http://127.0.0.1:1/feed.xml";
 
@@ -339,6 +339,103 @@ fn feed_state_round_trips_and_is_per_feed() {
         "Named"
     );
     assert_eq!(s.feed_state(URL).expect("state"), ok);
+}
+
+#[test]
+fn a_batch_of_feeds_is_written_together_and_a_feed_that_fails_is_rolled_back_alone() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("newsroom.db");
+    let mut s = open(&path);
+    // Any article titled "boom" fails to insert, as a full disk or a constraint would.
+    rusqlite::Connection::open(&path)
+        .expect("raw open")
+        .execute_batch(
+            "CREATE TRIGGER boom BEFORE INSERT ON articles WHEN NEW.title = 'boom'
+             BEGIN SELECT RAISE(ABORT, 'boom'); END;",
+        )
+        .expect("install trigger");
+    let ok = FeedState {
+        last_status: Some(200),
+        ..FeedState::default()
+    };
+    let url = |n: &str| format!("http://127.0.0.1:1/{n}.xml");
+    let write = |n: &str, items: Vec<Item>| FeedWrite {
+        name: n.into(),
+        url: url(n),
+        state: ok.clone(),
+        feed: Some(feed(items)),
+        now: now(),
+    };
+    let not_modified = FeedState {
+        last_status: Some(304),
+        ..FeedState::default()
+    };
+    let writes = [
+        write(
+            "a",
+            vec![item("a1", "A1", Some(1)), item("a2", "A2", Some(2))],
+        ),
+        // The bad item comes after a good one: the feed's partial writes must go too.
+        write(
+            "b",
+            vec![item("b2", "boom", Some(2)), item("b1", "B1", Some(1))],
+        ),
+        FeedWrite {
+            name: "c".into(),
+            url: url("c"),
+            state: not_modified.clone(),
+            feed: None,
+            now: now(),
+        },
+        write("d", vec![item("d1", "D1", Some(1))]),
+    ];
+    let results = s.apply_writes(&writes).expect("the batch commits");
+    let new: Vec<Option<usize>> = results
+        .iter()
+        .map(|r| r.as_ref().ok().map(|m| m.new))
+        .collect();
+    assert_eq!(new, [Some(2), None, Some(0), Some(1)]);
+    assert!(
+        results[1]
+            .as_ref()
+            .is_err_and(|e| e.to_string().contains("boom"))
+    );
+    assert_eq!(titles(&s, &url("a")), ["A2", "A1"]);
+    assert_eq!(titles(&s, &url("d")), ["D1"]);
+    assert!(
+        titles(&s, &url("b")).is_empty(),
+        "nothing of the failed feed stays"
+    );
+    assert_eq!(
+        s.feed_state(&url("b")).expect("state"),
+        FeedState::default()
+    );
+    assert_eq!(s.feed_state(&url("c")).expect("state"), not_modified);
+    assert_eq!(s.feed_state(&url("d")).expect("state"), ok);
+    let states = s.feed_states().expect("states");
+    assert_eq!(states.len(), 3);
+    assert_eq!(states[&url("c")], not_modified);
+    let counts = s.unread_counts().expect("counts");
+    assert_eq!((counts[&url("a")], counts[&url("d")]), (2, 1));
+    assert!(!counts.contains_key(&url("b")));
+}
+
+#[test]
+fn a_first_fetch_that_lists_an_item_twice_keeps_one_copy() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut s = open(&dir.path().join("newsroom.db"));
+    // A new publication skips the per-item lookups; a key repeated in the feed still merges.
+    let items = vec![
+        item("x", "Later copy", Some(2)),
+        item("y", "Other", Some(1)),
+        item("x", "Earlier copy", Some(2)),
+    ];
+    let report = s
+        .apply_fetch("Test", URL, &feed(items), &FeedState::default(), now())
+        .expect("merge");
+    assert_eq!((report.new, report.total), (2, 2));
+    assert_eq!(titles(&s, URL), ["Later copy", "Other"]);
+    assert_eq!(s.unread_counts().expect("counts")[URL], 2);
 }
 
 fn aside_files(dir: &Path, kind: &str) -> Vec<String> {
