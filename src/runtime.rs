@@ -60,6 +60,8 @@ pub struct Runtime {
     /// Cache commands run one after another, in the order `update` issued them (a count read
     /// must see the mark-read before it); started on first use.
     pub cache_queue: std::sync::OnceLock<mpsc::UnboundedSender<Cmd>>,
+    /// Searches run apart from the cache queue, newest query only; started on first use.
+    pub searcher: std::sync::OnceLock<crate::search::Searcher>,
 }
 
 /// How many headlines one publication shows (the newest): enough to read, flat in memory.
@@ -202,6 +204,29 @@ impl Runtime {
                     old.abort();
                 }
             }
+            Cmd::Search {
+                query,
+                filter,
+                limit,
+                generation,
+            } => {
+                let searcher = self.searcher.get_or_init(|| {
+                    let tx = self.tx.clone();
+                    crate::search::Searcher::start(&self.store, move |generation, result| {
+                        let _ = tx.send(match result {
+                            Ok(hits) => Msg::SearchResults { generation, hits },
+                            Err(e) => Msg::Problem(format!("Search: {e}")),
+                        });
+                    })
+                });
+                searcher.submit(crate::search::Request {
+                    query,
+                    only: only(filter),
+                    limit,
+                    generation,
+                    now: Utc::now(),
+                });
+            }
             Cmd::CancelSignIn => {
                 if let Ok(mut slot) = self.signin_task.lock()
                     && let Some(task) = slot.take()
@@ -250,6 +275,14 @@ fn auth_msg(ev: AuthEvent) -> AuthMsg {
     }
 }
 
+fn only(filter: Filter) -> Only {
+    match filter {
+        Filter::All => Only::All,
+        Filter::Unread => Only::Unread,
+        Filter::Starred => Only::Starred,
+    }
+}
+
 /// The cache half of the commands (blocking; run off the UI loop except at startup).
 fn cache_cmd(s: &mut crate::store::Store, cmd: &Cmd) -> Option<Msg> {
     let problem = |e: crate::store::StoreError| Some(Msg::Problem(format!("Cache: {e}")));
@@ -258,25 +291,11 @@ fn cache_cmd(s: &mut crate::store::Store, cmd: &Cmd) -> Option<Msg> {
             url,
             filter,
             generation,
-        } => {
-            let only = match filter {
-                Filter::All => Only::All,
-                Filter::Unread => Only::Unread,
-                Filter::Starred => Only::Starred,
-            };
-            match s.headlines_only(url, only, HEADLINE_LIMIT) {
-                Ok(headlines) => Some(Msg::Headlines {
-                    generation: *generation,
-                    url: url.clone(),
-                    headlines,
-                }),
-                Err(e) => problem(e),
-            }
-        }
-        Cmd::Search { query, generation } => match s.search(query, HEADLINE_LIMIT) {
-            Ok(hits) => Some(Msg::SearchResults {
+        } => match s.headlines_only(url, only(*filter), HEADLINE_LIMIT) {
+            Ok(headlines) => Some(Msg::Headlines {
                 generation: *generation,
-                hits,
+                url: url.clone(),
+                headlines,
             }),
             Err(e) => problem(e),
         },
@@ -295,6 +314,7 @@ fn cache_cmd(s: &mut crate::store::Store, cmd: &Cmd) -> Option<Msg> {
         Cmd::SetStarred { id, starred } => s.set_starred(*id, *starred).err().and_then(problem),
         Cmd::MarkAllRead { url } => s.mark_all_read(url).err().and_then(problem),
         Cmd::Refresh { .. }
+        | Cmd::Search { .. }
         | Cmd::OpenUrl(_)
         | Cmd::Copy(_)
         | Cmd::CheckSession

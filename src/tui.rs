@@ -32,6 +32,9 @@ pub async fn run(ctx: &Context) -> Result<ExitCode, Failure> {
     let keys = KeyMap::new(&cfg.keys, &pub_keys).map_err(Failure::Usage)?;
     let (mut store, notice) = Store::open(&ctx.db).map_err(|e| Failure::Runtime(e.to_string()))?;
     store.set_retention(&cfg.cache);
+    // Once, for a cache from before search; before the terminal is taken, so the progress
+    // shows on the user's screen as it is.
+    crate::search::index_backlog(&mut store).map_err(|e| Failure::Runtime(e.to_string()))?;
     let fetcher =
         Fetcher::new(fetch_settings(&cfg.fetch)).map_err(|e| Failure::Runtime(e.to_string()))?;
 
@@ -50,6 +53,7 @@ pub async fn run(ctx: &Context) -> Result<ExitCode, Failure> {
         auth: Some(auth),
         signin_task: std::sync::Mutex::new(None),
         cache_queue: std::sync::OnceLock::new(),
+        searcher: std::sync::OnceLock::new(),
     };
     let mut terminal = crate::terminal::enter()
         .map_err(|e| Failure::Runtime(format!("cannot use this terminal: {e}")))?;

@@ -60,8 +60,12 @@ pub enum Cmd {
     LoadArticle {
         id: i64,
     },
+    /// Search every publication. Answered by `SearchResults`; a newer one replaces it.
     Search {
         query: String,
+        filter: Filter,
+        /// How many results: the first page, more as the cursor reaches the end.
+        limit: usize,
         generation: u64,
     },
     Refresh {

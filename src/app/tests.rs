@@ -261,7 +261,10 @@ fn search_types_live_and_results_behave_like_headlines() {
     ch(&mut s, '/');
     assert!(s.search.as_ref().unwrap().editing);
     let cmds = ch(&mut s, 'l');
-    let Cmd::Search { query, generation } = &cmds[0] else {
+    let Cmd::Search {
+        query, generation, ..
+    } = &cmds[0]
+    else {
         panic!("{cmds:?}")
     };
     assert_eq!(query, "l");

@@ -65,3 +65,9 @@ pub fn article_text(html: &str) -> String {
 pub fn article_text_at(html: &str, link: Option<&str>) -> String {
     html::to_text(html, link)
 }
+
+/// The article body's words for the search index: what [`article_text`] shows, without its
+/// layout or link list. See `html::to_search_text`.
+pub fn search_text(html: &str) -> String {
+    html::to_search_text(html)
+}

@@ -160,6 +160,7 @@ screens! {
             query: "storm".into(),
             editing: true,
             publications: vec!["BBC".into(), "CNN".into(), "Le Monde — À la une".into(), "BBC".into(), "BBC".into()],
+            ..Default::default()
         });
         s
     };
@@ -383,6 +384,7 @@ fn a_hostile_feed_renders_inert_in_every_screen() {
                 query: item.title.clone(),
                 editing: true,
                 publications: vec![feed.title.clone(); st.headlines.len()],
+                ..Default::default()
             });
         }
         let (w, h) = st.viewport;

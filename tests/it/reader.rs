@@ -82,6 +82,7 @@ impl Harness {
             auth: None,
             signin_task: std::sync::Mutex::new(None),
             cache_queue: std::sync::OnceLock::new(),
+            searcher: std::sync::OnceLock::new(),
         };
         Self {
             runtime,
