@@ -391,6 +391,8 @@ fn on_action(state: &mut State, action: Action) -> Vec<Cmd> {
                 vec![]
             }
             Focus::Headlines => open_current(state),
+            // Reading a result: Enter opens the selected one, wherever the search began.
+            Focus::Article if state.search.is_some() => open_current(state),
             Focus::Article => vec![],
         },
         Action::OpenInBrowser | Action::CopyLink => {

@@ -18,5 +18,6 @@ mod keyring;
 mod opml;
 mod reader;
 mod refresh;
+mod search;
 mod store;
 mod support;
