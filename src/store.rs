@@ -806,8 +806,15 @@ pub enum Only {
 /// How fast age discounts relevance in [`Store::search`].
 const RECENCY_HALF_LIFE: Duration = Duration::from_secs(30 * 86_400);
 
+/// Set only by `bench/search.py`, to time a refresh with the index against one without it.
+static BENCH_NO_INDEX: std::sync::LazyLock<bool> =
+    std::sync::LazyLock::new(|| std::env::var_os("NEWSROOM_BENCH_NO_SEARCH_INDEX").is_some());
+
 /// Indexes (or re-indexes) one article from a fetched item.
 fn index_item(tx: &Connection, id: i64, item: &Item, publication: &str) -> rusqlite::Result<()> {
+    if *BENCH_NO_INDEX {
+        return Ok(());
+    }
     index_article(
         tx,
         id,

@@ -68,7 +68,7 @@ impl Action {
             "mark_all_read",
             "mark the publication read",
         ),
-        (Action::Search, "search", "search headlines"),
+        (Action::Search, "search", "search every article"),
         (Action::Filter, "filter", "show all / unread / starred"),
         (Action::Back, "back", "back / close"),
         (Action::Help, "help", "this help"),

@@ -32,8 +32,10 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
     let mut title = format!(" {} ", fit(&p.name, 30).trim_end());
     if let Some(search) = &state.search {
         let caret = if search.editing { "▏" } else { "" };
+        // A full page may have more behind it: they load as the cursor reaches the end.
+        let more = if search.more { "+" } else { "" };
         title = format!(
-            " / {}{caret} · {} found ",
+            " / {}{caret} · {}{more} found ",
             fit(&search.query, 40).trim_end(),
             state.headlines.len()
         );
@@ -53,7 +55,9 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
     if let Some(search) = &state.search {
         if state.headlines.is_empty() {
             let msg = if search.query.trim().is_empty() {
-                "Type to search headlines and articles in every publication. Esc closes.".to_owned()
+                "Type to search every publication: words (as prefixes), \"a phrase\", -word \
+                 to leave out. Case and accents do not matter. Tab: to the results; Esc closes."
+                    .to_owned()
             } else {
                 format!("Nothing matches \"{}\".", fit(&search.query, 60).trim_end())
             };

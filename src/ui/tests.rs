@@ -160,6 +160,16 @@ screens! {
             query: "storm".into(),
             editing: true,
             publications: vec!["BBC".into(), "CNN".into(), "Le Monde — À la une".into(), "BBC".into(), "BBC".into()],
+            limit: 5,
+            more: true,
+        });
+        s
+    };
+    search_hint => |size| {
+        let mut s = with_headlines(size);
+        s.headlines.clear();
+        s.search = Some(app::Search {
+            editing: true,
             ..Default::default()
         });
         s
