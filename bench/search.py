@@ -58,6 +58,9 @@ def build_cache(a, work, feeds, items, name, no_index):
     home = os.path.join(d, "home")
     os.makedirs(home, exist_ok=True)
     db = os.path.join(d, "cache.db")
+    for s in ("", "-wal", "-shm"):
+        if os.path.exists(db + s):
+            os.remove(db + s)
     server = Server(feeds_dir, d, 0)
     try:
         cfg = os.path.join(d, "config.toml")

@@ -1160,6 +1160,24 @@ mod tests {
     }
 
     #[test]
+    fn queries_become_quoted_fts5_terms() {
+        let m = |q| match_expression(q);
+        assert_eq!(m("storm"), Some("\"storm\"*".into()));
+        assert_eq!(m("  storm  coast "), Some("\"storm\"* AND \"coast\"*".into()));
+        assert_eq!(m("\"storm hits\""), Some("\"storm hits\"".into()));
+        assert_eq!(m("\"storm hi"), Some("\"storm hi\"*".into()), "a phrase being typed");
+        assert_eq!(
+            m("storm -rain -\"high tide\""),
+            Some("(\"storm\"*) NOT (\"rain\" OR \"high tide\")".into())
+        );
+        assert_eq!(m("a\"b"), Some("\"a\"\"b\"*".into()), "quotes inside a word are doubled");
+        assert_eq!(m("title:x"), Some("\"title:x\"*".into()));
+        for nothing in ["", "   ", "\"", "-", ":", "*", "-rain", "\"\"", "-\"x\""] {
+            assert_eq!(m(nothing), None, "{nothing:?}");
+        }
+    }
+
+    #[test]
     fn in_memory_store_migrates_to_the_latest_version() {
         let s = Store::open_in_memory().expect("test value");
         let v: u32 = s
