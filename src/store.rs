@@ -599,20 +599,30 @@ impl Store {
         let Some(expr) = match_expression(query) else {
             return Ok(Vec::new());
         };
+        // Ranking every match would cost time in proportion to the cache (a common word matches
+        // tens of thousands of articles). So the newest `SEARCH_WINDOW` matches are taken,
+        // streamed from the index in rowid (= arrival) order, and only those are ranked: the
+        // cost stays flat as the cache grows, and a rarer word, with fewer matches than that,
+        // is ranked over all of them.
         // bm25 is negative (lower is better); scaling it towards zero ranks an article lower.
         // The scale halves at `RECENCY_HALF_LIFE` of age.
         let mut stmt = self.conn.prepare_cached(
-            "SELECT a.id, a.title, a.link, a.published, a.read, a.starred, p.name
-             FROM article_search
-             JOIN articles a ON a.id = article_search.rowid
+            "WITH m AS (
+                 SELECT article_search.rowid AS id,
+                        bm25(article_search, 8.0, 3.0, 2.0, 1.0, 1.0) AS score
+                 FROM article_search JOIN articles a ON a.id = article_search.rowid
+                 WHERE article_search MATCH ?1
+                   AND (?3 = 0 OR a.read = 0) AND (?4 = 0 OR a.starred = 1)
+                 ORDER BY article_search.rowid DESC LIMIT ?7
+             )
+             SELECT a.id, a.title, a.link, a.published, a.read, a.starred, p.name
+             FROM m JOIN articles a ON a.id = m.id
              JOIN publications p ON p.id = a.publication
-             WHERE article_search MATCH ?1
-               AND (?3 = 0 OR a.read = 0) AND (?4 = 0 OR a.starred = 1)
-             ORDER BY bm25(article_search, 8.0, 3.0, 2.0, 1.0, 1.0)
-                      * (?6 / (?6 + max(?5 - a.sort_time, 0))),
+             ORDER BY m.score * (?6 / (?6 + max(?5 - a.sort_time, 0))),
                       a.sort_time DESC, a.id DESC
              LIMIT ?2",
         )?;
+        let window = i64::try_from(limit.saturating_add(SEARCH_WINDOW)).unwrap_or(i64::MAX);
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         let rows = stmt.query_map(
             params![
@@ -622,6 +632,7 @@ impl Store {
                 only == Only::Starred,
                 now.timestamp(),
                 RECENCY_HALF_LIFE.as_secs_f64(),
+                window,
             ],
             |r| {
                 Ok(SearchHit {
@@ -803,6 +814,14 @@ pub enum Only {
 // trigger of the schema): what is indexed is what the reader sees, rendered once when an
 // article arrives or changes, never per query.
 
+/// How many of the newest matches [`Store::search`] ranks (beyond the page asked for).
+const SEARCH_WINDOW: usize = 2000;
+
+/// Words shorter than this match whole words only, not as prefixes: a one- or two-letter prefix
+/// matches nearly every article, and gathering its matches from the index would take time in
+/// proportion to the cache. (`un` still finds "UN", `ai` finds "AI".)
+const MIN_PREFIX_CHARS: usize = 3;
+
 /// How fast age discounts relevance in [`Store::search`].
 const RECENCY_HALF_LIFE: Duration = Duration::from_secs(30 * 86_400);
 
@@ -884,7 +903,8 @@ fn reindex_publication(tx: &Connection, publication: i64) -> rusqlite::Result<()
 
 /// The reader's search words as a safe FTS5 query, or `None` when nothing is left to look for.
 ///
-/// Words match as prefixes (`stor` finds "storm", as you type); `"two words"` is a phrase
+/// Words of three letters or more match as prefixes (`sto` finds "storm", as you type); shorter
+/// ones match whole words; `"two words"` is a phrase
 /// (an unclosed quote is a phrase still being typed, so its last word is a prefix); `-word`
 /// or `-"a phrase"` excludes. Every word and phrase goes to FTS5 as a quoted string with `"`
 /// doubled, so no character the user types (`:`, `*`, `(`, `NEAR`, `AND`) is ever syntax.
@@ -931,7 +951,10 @@ pub fn match_expression(query: &str) -> Option<String> {
         }
         let quoted = format!("\"{}\"", text.trim().replace('"', "\"\""));
         // Exclusions are whole words: "-rain" should not drop "rainbow".
-        let prefix = !negate && !(phrase && closed);
+        let last_word = text.split_whitespace().last().unwrap_or("");
+        let prefix = !negate
+            && !(phrase && closed)
+            && last_word.chars().filter(|c| c.is_alphanumeric()).count() >= MIN_PREFIX_CHARS;
         let term = if prefix { quoted + "*" } else { quoted };
         if negate {
             exclude.push(term);
@@ -1163,14 +1186,30 @@ mod tests {
     fn queries_become_quoted_fts5_terms() {
         let m = |q| match_expression(q);
         assert_eq!(m("storm"), Some("\"storm\"*".into()));
-        assert_eq!(m("  storm  coast "), Some("\"storm\"* AND \"coast\"*".into()));
+        assert_eq!(
+            m("  storm  coast "),
+            Some("\"storm\"* AND \"coast\"*".into())
+        );
         assert_eq!(m("\"storm hits\""), Some("\"storm hits\"".into()));
-        assert_eq!(m("\"storm hi"), Some("\"storm hi\"*".into()), "a phrase being typed");
+        assert_eq!(
+            m("\"storm hit"),
+            Some("\"storm hit\"*".into()),
+            "a phrase being typed"
+        );
+        assert_eq!(
+            m("st un"),
+            Some("\"st\" AND \"un\"".into()),
+            "short words are whole"
+        );
         assert_eq!(
             m("storm -rain -\"high tide\""),
             Some("(\"storm\"*) NOT (\"rain\" OR \"high tide\")".into())
         );
-        assert_eq!(m("a\"b"), Some("\"a\"\"b\"*".into()), "quotes inside a word are doubled");
+        assert_eq!(
+            m("ab\"c"),
+            Some("\"ab\"\"c\"*".into()),
+            "quotes inside a word are doubled"
+        );
         assert_eq!(m("title:x"), Some("\"title:x\"*".into()));
         for nothing in ["", "   ", "\"", "-", ":", "*", "-rain", "\"\"", "-\"x\""] {
             assert_eq!(m(nothing), None, "{nothing:?}");

@@ -142,7 +142,10 @@ fn prefixes_phrases_and_exclusions() {
         found(&store, "sto"),
         ["Storm hits the coast", "Café culture in Zürich"]
     );
-    assert_eq!(found(&store, "storm co"), ["Storm hits the coast"]);
+    assert_eq!(found(&store, "storm coa"), ["Storm hits the coast"]);
+    // Shorter words are whole words: two letters match nearly everything as a prefix.
+    assert!(found(&store, "ca").is_empty());
+    assert_eq!(found(&store, "caf"), ["Café culture in Zürich"]);
     // Phrases: in order and adjacent.
     assert_eq!(found(&store, "\"storm hits\""), ["Storm hits the coast"]);
     assert!(found(&store, "\"hits storm\"").is_empty());
@@ -418,7 +421,7 @@ fn the_searcher_runs_only_the_newest_waiting_query() {
         now: now(),
     };
     let held = store.lock();
-    for (g, q) in (1..).zip(["s", "st", "sto", "stor", "storm", "storm c", "storm co"]) {
+    for (g, q) in (1..).zip(["s", "st", "sto", "stor", "storm", "storm co", "storm coa"]) {
         searcher.submit(request(g, q));
     }
     drop(held);
