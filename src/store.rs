@@ -952,8 +952,7 @@ pub fn match_expression(query: &str) -> Option<String> {
         let quoted = format!("\"{}\"", text.trim().replace('"', "\"\""));
         // Exclusions are whole words: "-rain" should not drop "rainbow".
         let last_word = text.split_whitespace().last().unwrap_or("");
-        let prefix = !negate
-            && !(phrase && closed)
+        let prefix = !(negate || (phrase && closed))
             && last_word.chars().filter(|c| c.is_alphanumeric()).count() >= MIN_PREFIX_CHARS;
         let term = if prefix { quoted + "*" } else { quoted };
         if negate {

@@ -14,7 +14,6 @@ use newsroom::search::{Request, Searcher};
 use newsroom::store::{FeedState, Only, SCHEMA_VERSION, SharedStore, Store};
 
 const URL: &str = "http://127.0.0.1:1/daily.xml";
-const OTHER: &str = "http://127.0.0.1:1/other.xml";
 
 fn at(secs: i64) -> DateTime<Utc> {
     DateTime::from_timestamp(secs, 0).unwrap()
