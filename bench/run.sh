@@ -6,6 +6,7 @@
 #   FULL=1 bench/run.sh          # every newsboat variant and run (adds several minutes)
 #   REPS=3 bench/run.sh          # repeat each refresh on a fresh cache; medians are shown
 #   HOSTILE=1 bench/run.sh       # only newsroom's peak memory against hostile feeds (hostile.py)
+#   SEARCH=1 bench/run.sh        # the search benchmark instead (bench/search.py)
 #
 # Other knobs: PER_HOST (newsroom's per_host for the run; default = its concurrency, see
 # bench/README.md), CONCURRENCY (default 20, the shipped default), STARTUP_REPS (default 3),
@@ -17,6 +18,21 @@ here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/.." && pwd)
 
 need() { command -v "$1" >/dev/null 2>&1; }
+
+# SEARCH=1: the search benchmark alone (bench/search.py; no newsboat needed). QUICK=1 makes its
+# large cache 10,000 articles instead of 100,000; REPS sets the refresh repetitions (default 3).
+if [ "${SEARCH:-0}" = 1 ]; then
+  need python3 || { echo "bench: python3 (3.9 or later) is needed" >&2; exit 2; }
+  echo "# building newsroom and the search latency driver (release)" >&2
+  cargo build --release --locked --manifest-path "$repo/Cargo.toml" --bin newsroom \
+    --example search_latency >&2
+  target=${CARGO_TARGET_DIR:-$repo/target}
+  args=(--newsroom "$target/release/newsroom" --latency-bin "$target/release/examples/search_latency")
+  [ "${QUICK:-0}" = 1 ] && args+=(--quick)
+  [ -n "${REPS:-}" ] && args+=(--reps "$REPS")
+  # shellcheck disable=SC2086 # BENCH_ARGS is split on purpose
+  exec python3 "$here/search.py" "${args[@]}" ${BENCH_ARGS:-}
+fi
 
 if [ "${HOSTILE:-0}" != 1 ] && { ! need newsboat || ! need sqlite3; }; then
   echo "# installing newsboat and sqlite3 (Debian packages)" >&2

@@ -59,6 +59,28 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Search the cached articles, as `/` does in the reader. Exits 1 when nothing matches.
+    ///
+    /// Words match as prefixes and all must match; "an exact phrase" in quotes; -word leaves
+    /// out articles with that word (after `--`, or inside one quoted query: `'storm -rain'`).
+    /// Case and accents are ignored.
+    Search {
+        /// The words to look for.
+        #[arg(required = true)]
+        query: Vec<String>,
+        /// Print one JSON object per article, one per line.
+        #[arg(long)]
+        json: bool,
+        /// Only unread articles.
+        #[arg(long, conflicts_with = "starred")]
+        unread: bool,
+        /// Only starred articles.
+        #[arg(long)]
+        starred: bool,
+        /// At most this many articles, best first.
+        #[arg(long, default_value_t = 50, value_name = "N")]
+        limit: usize,
+    },
     /// Import publications from an OPML file.
     Import {
         /// The OPML file (from newsboat, another reader, or `newsroom export`).

@@ -150,6 +150,23 @@ async fn command(ctx: &Context, cmd: Command) -> Result<ExitCode, Failure> {
                 return Err(Failure::Quiet(1));
             }
         }
+        Command::Search {
+            query,
+            json,
+            unread,
+            starred,
+            limit,
+        } => {
+            let only = match (unread, starred) {
+                (true, _) => crate::store::Only::Unread,
+                (_, true) => crate::store::Only::Starred,
+                _ => crate::store::Only::All,
+            };
+            let hits = search_command(&ctx.db, &query.join(" "), only, limit, json)?;
+            if hits == 0 {
+                return Err(Failure::Quiet(1));
+            }
+        }
         Command::Import { file } => {
             let outcome =
                 crate::opml::import_command(&ctx.config_file, &file).map_err(|e| runtime(&e))?;
@@ -197,4 +214,29 @@ async fn command(ctx: &Context, cmd: Command) -> Result<ExitCode, Failure> {
         Command::Completions { .. } | Command::Man => {}
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `newsroom search`: the reader's search engine on the command line. Returns how many
+/// articles it printed.
+fn search_command(
+    db: &std::path::Path,
+    query: &str,
+    only: crate::store::Only,
+    limit: usize,
+    json: bool,
+) -> Result<usize, Failure> {
+    let runtime = |e: &dyn std::fmt::Display| Failure::Runtime(e.to_string());
+    let (mut store, notice) = crate::store::Store::open(db).map_err(|e| runtime(&e))?;
+    if let Some(notice) = notice {
+        eprintln!("newsroom: {notice}");
+    }
+    crate::search::index_backlog(&mut store).map_err(|e| runtime(&e))?;
+    let hits = store
+        .search(query, only, limit.max(1), chrono::Utc::now())
+        .map_err(|e| runtime(&e))?;
+    let mut out = std::io::stdout().lock();
+    crate::search::write_hits(&mut out, &hits, json)
+        .and_then(|()| std::io::Write::flush(&mut out))
+        .map_err(|e| Failure::Runtime(format!("cannot write the output: {e}")))?;
+    Ok(hits.len())
 }

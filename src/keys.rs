@@ -130,7 +130,7 @@ impl Action {
             "mark the publication read",
         ),
         (Action::Done, "done", "GitHub notification done"),
-        (Action::Search, "search", "search headlines"),
+        (Action::Search, "search", "search every article"),
         (Action::Filter, "filter", "show all / unread / starred"),
         (Action::SignIn, "sign_in", "sign in to GitHub again"),
         (Action::Back, "back", "back / close"),

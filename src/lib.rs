@@ -25,6 +25,7 @@ pub mod opml;
 pub mod paths;
 pub mod refresh;
 pub mod runtime;
+pub mod search;
 pub mod store;
 pub mod terminal;
 mod terminal_signals;

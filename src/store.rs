@@ -56,6 +56,13 @@ pub enum StoreError {
 
 pub use crate::model::{Article, Headline, SearchHit};
 
+impl StoreError {
+    /// True when the statement was stopped by [`Store::interrupt_handle`].
+    pub fn is_interrupted(&self) -> bool {
+        matches!(self, Self::Sqlite(e) if e.sqlite_error_code() == Some(ErrorCode::OperationInterrupted))
+    }
+}
+
 /// What the cache remembers about extracting one article's full text from its page.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FullText {
@@ -159,6 +166,23 @@ const MIGRATIONS: &[&str] = &[
         last_modified TEXT,
         fetched_at    INTEGER NOT NULL
     );",
+    // v3: full-text search over what the reader sees. Contentless: the index keeps no copy of
+    // the text (the cache already has the bodies), only what FTS5 needs to find and rank, and
+    // `contentless_delete` lets a row be dropped by rowid (= articles.id) alone. `full_text` is
+    // for pages extracted later; empty until then.
+    "CREATE VIRTUAL TABLE article_search USING fts5(
+        title, author, publication, body, full_text,
+        content='', contentless_delete=1,
+        tokenize='unicode61 remove_diacritics 2'
+    );
+    -- Retention, deletes and cascades from a removed publication all go through here.
+    CREATE TRIGGER articles_search_delete AFTER DELETE ON articles BEGIN
+        DELETE FROM article_search WHERE rowid = OLD.id;
+    END;
+    -- Articles cached before v3 are indexed by `Store::index_backlog`, newest first, in small
+    -- transactions: those with `id < below` are still to do. No row: nothing left.
+    CREATE TABLE search_backlog (below INTEGER NOT NULL);
+    INSERT INTO search_backlog SELECT max(id) + 1 FROM articles HAVING count(*) > 0;",
 ];
 
 /// The schema version this build writes; a cache with a higher one is from a newer newsroom.
@@ -272,6 +296,19 @@ impl Store {
         );
         tracing::warn!("{notice}");
         Ok((store, Some(notice)))
+    }
+
+    /// A private cache for tests and previews; gone when dropped.
+    /// A second, read-only connection to a cache that [`Store::open`] has already opened (and
+    /// migrated): for the searcher, which must never wait behind the writer.
+    pub fn open_reader(path: &Path) -> Result<Self, StoreError> {
+        let conn = Connection::open_with_flags(
+            path,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        conn.busy_timeout(Duration::from_secs(5))?;
+        conn.set_prepared_statement_cache_capacity(8);
+        Ok(Self::from_conn(conn, Some(path.into())))
     }
 
     /// A private cache for tests and previews; gone when dropped.
@@ -619,34 +656,131 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// Articles whose title or text contains `query` (case-insensitive for ASCII), across every
-    /// publication, newest first, with the publication's name.
-    pub fn search(&self, query: &str, limit: usize) -> Result<Vec<SearchHit>, StoreError> {
-        let escaped: String = query
-            .chars()
-            .flat_map(|c| match c {
-                '%' | '_' | '\\' => vec!['\\', c],
-                c => vec![c],
-            })
-            .collect();
-        let pattern = format!("%{escaped}%");
+    /// Articles matching `query` across every publication, best first: relevance (title
+    /// and author weigh more than the body) discounted by age, so a fresh story beats an old
+    /// one that matches as well. The query is the reader's words (see [`match_expression`]);
+    /// `only` narrows to unread or starred articles. An empty or only-negative query finds
+    /// nothing.
+    pub fn search(
+        &self,
+        query: &str,
+        only: Only,
+        limit: usize,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<SearchHit>, StoreError> {
+        let Some(expr) = match_expression(query) else {
+            return Ok(Vec::new());
+        };
+        // Ranking every match would cost time in proportion to the cache (a common word matches
+        // tens of thousands of articles). So the newest `SEARCH_WINDOW` matches are taken,
+        // streamed from the index in rowid (= arrival) order, and only those are ranked: the
+        // cost stays flat as the cache grows, and a rarer word, with fewer matches than that,
+        // is ranked over all of them.
+        // bm25 is negative (lower is better); scaling it towards zero ranks an article lower.
+        // The scale halves at `RECENCY_HALF_LIFE` of age.
         let mut stmt = self.conn.prepare_cached(
-            "SELECT a.id, a.title, a.link, a.published, a.read, a.starred, p.name
-             FROM articles a JOIN publications p ON p.id = a.publication
-             LEFT JOIN article_bodies b ON b.article = a.id
-             LEFT JOIN article_full_text f ON f.article = a.id
-             WHERE a.title LIKE ?1 ESCAPE '\\' OR b.content_html LIKE ?1 ESCAPE '\\'
-                OR f.text LIKE ?1 ESCAPE '\\'
-             ORDER BY a.sort_time DESC, a.id DESC LIMIT ?2",
+            "WITH m AS (
+                 SELECT article_search.rowid AS id,
+                        bm25(article_search, 8.0, 3.0, 2.0, 1.0, 1.0) AS score
+                 FROM article_search JOIN articles a ON a.id = article_search.rowid
+                 WHERE article_search MATCH ?1
+                   AND (?3 = 0 OR a.read = 0) AND (?4 = 0 OR a.starred = 1)
+                 ORDER BY article_search.rowid DESC LIMIT ?7
+             )
+             SELECT a.id, a.title, a.link, a.published, a.read, a.starred, p.name
+             FROM m JOIN articles a ON a.id = m.id
+             JOIN publications p ON p.id = a.publication
+             ORDER BY m.score * (?6 / (?6 + max(?5 - a.sort_time, 0))),
+                      a.sort_time DESC, a.id DESC
+             LIMIT ?2",
         )?;
+        let window = i64::try_from(limit.saturating_add(SEARCH_WINDOW)).unwrap_or(i64::MAX);
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        let rows = stmt.query_map(params![pattern, limit], |r| {
-            Ok(SearchHit {
-                headline: headline_row(r)?,
-                publication: r.get(6)?,
-            })
-        })?;
+        let rows = stmt.query_map(
+            params![
+                expr,
+                limit,
+                only == Only::Unread,
+                only == Only::Starred,
+                now.timestamp(),
+                RECENCY_HALF_LIFE.as_secs_f64(),
+                window,
+            ],
+            |r| {
+                Ok(SearchHit {
+                    headline: headline_row(r)?,
+                    publication: r.get(6)?,
+                })
+            },
+        )?;
         Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Indexes up to `batch` of the articles cached before search existed (newest first), in
+    /// one transaction, and says how many are left. Interrupted at any point, the cache stays
+    /// usable: what is indexed is found, the rest is indexed on the next call.
+    pub fn index_backlog(&mut self, batch: usize) -> Result<usize, StoreError> {
+        let tx = self.write()?;
+        let below: Option<i64> = tx
+            .query_row("SELECT below FROM search_backlog", [], |r| r.get(0))
+            .optional()?;
+        let Some(below) = below else {
+            return Ok(0);
+        };
+        let ids: Vec<i64> = tx
+            .prepare_cached("SELECT id FROM articles WHERE id < ?1 ORDER BY id DESC LIMIT ?2")?
+            .query_map(
+                params![below, i64::try_from(batch.max(1)).unwrap_or(i64::MAX)],
+                |r| r.get(0),
+            )?
+            .collect::<Result<_, _>>()?;
+        let left = match ids.last() {
+            Some(&lowest) => {
+                for &id in &ids {
+                    index_cached(&tx, id)?;
+                }
+                tx.execute("UPDATE search_backlog SET below = ?1", [lowest])?;
+                tx.query_row(
+                    "SELECT count(*) FROM articles WHERE id < ?1",
+                    [lowest],
+                    |r| r.get::<_, i64>(0),
+                )?
+            }
+            None => 0,
+        };
+        if left == 0 {
+            tx.execute("DELETE FROM search_backlog", [])?;
+        }
+        tx.commit()?;
+        Ok(usize::try_from(left).unwrap_or(0))
+    }
+
+    /// How many cached articles are not indexed for search yet (a cache from before search).
+    pub fn search_backlog(&self) -> Result<usize, StoreError> {
+        let left: i64 = self.conn.query_row(
+            "SELECT count(*) FROM articles WHERE id < (SELECT below FROM search_backlog)",
+            [],
+            |r| r.get(0),
+        )?;
+        Ok(usize::try_from(left).unwrap_or(0))
+    }
+
+    /// A handle that stops this connection's running statement (`sqlite3_interrupt`) from
+    /// another thread: a search overtaken by the next keystroke is abandoned, not finished.
+    pub fn interrupt_handle(&self) -> rusqlite::InterruptHandle {
+        self.conn.get_interrupt_handle()
+    }
+
+    /// Bytes the search index takes in the cache file (for the benchmark): its shadow tables.
+    pub fn search_index_bytes(&self) -> Result<u64, StoreError> {
+        let pages: i64 = self.conn.query_row(
+            "SELECT count(*) FROM dbstat WHERE name IN ('article_search_data', 'article_search_idx',
+                 'article_search_docsize', 'article_search_config')",
+            [],
+            |r| r.get(0),
+        )?;
+        let page_size: i64 = self.conn.query_row("PRAGMA page_size", [], |r| r.get(0))?;
+        Ok(u64::try_from(pages * page_size).unwrap_or(0))
     }
 
     /// One article with its body, or `None` if retention has dropped it.
@@ -717,6 +851,10 @@ impl Store {
                 full.validators.last_modified,
                 full.fetched_at.unwrap_or_else(Utc::now).timestamp(),
             ])?;
+        // Search finds words of the story too.
+        if full.text.is_some() {
+            index_cached(&self.conn, id)?;
+        }
         Ok(())
     }
 
@@ -798,6 +936,176 @@ const HEADLINES_STARRED_SQL: &str = "SELECT id, title, link, published, read, st
 
 /// Which headlines [`Store::headlines_only`] returns: the reader's own filter.
 pub use crate::model::Filter as Only;
+
+// The search index. Every write to `article_search` is in this section (and the delete
+// trigger of the schema): what is indexed is what the reader sees, rendered once when an
+// article arrives or changes, never per query.
+
+/// How many of the newest matches [`Store::search`] ranks (beyond the page asked for).
+const SEARCH_WINDOW: usize = 2000;
+
+/// Words shorter than this match whole words only, not as prefixes: a one- or two-letter prefix
+/// matches nearly every article, and gathering its matches from the index would take time in
+/// proportion to the cache. (`un` still finds "UN", `ai` finds "AI".)
+const MIN_PREFIX_CHARS: usize = 3;
+
+/// How fast age discounts relevance in [`Store::search`].
+const RECENCY_HALF_LIFE: Duration = Duration::from_secs(30 * 86_400);
+
+/// Set only by `bench/search.py`, to time a refresh with the index against one without it.
+static BENCH_NO_INDEX: std::sync::LazyLock<bool> =
+    std::sync::LazyLock::new(|| std::env::var_os("NEWSROOM_BENCH_NO_SEARCH_INDEX").is_some());
+
+/// Indexes (or re-indexes) one article from a fetched item.
+fn index_item(tx: &Connection, id: i64, item: &Item, publication: &str) -> rusqlite::Result<()> {
+    if *BENCH_NO_INDEX {
+        return Ok(());
+    }
+    index_article(
+        tx,
+        id,
+        &item.title,
+        item.author.as_deref().unwrap_or(""),
+        publication,
+        &item.content_html,
+        "",
+    )
+}
+
+/// Indexes (or re-indexes) one article from what the cache holds.
+/// What the index needs of a cached article: title, author, publication, body, full text.
+type Indexed = (String, Option<String>, String, String, Option<String>);
+
+fn index_cached(tx: &Connection, id: i64) -> rusqlite::Result<()> {
+    let row: Option<Indexed> = tx
+        .prepare_cached(
+            "SELECT a.title, a.author, p.name, coalesce(b.content_html, ''), f.text
+             FROM articles a JOIN publications p ON p.id = a.publication
+             LEFT JOIN article_bodies b ON b.article = a.id
+             LEFT JOIN article_full_text f ON f.article = a.id WHERE a.id = ?1",
+        )?
+        .query_row([id], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        })
+        .optional()?;
+    match row {
+        Some((title, author, publication, html, full)) => index_article(
+            tx,
+            id,
+            &title,
+            author.as_deref().unwrap_or(""),
+            &publication,
+            &html,
+            full.as_deref().unwrap_or(""),
+        ),
+        None => Ok(()),
+    }
+}
+
+fn index_article(
+    tx: &Connection,
+    id: i64,
+    title: &str,
+    author: &str,
+    publication: &str,
+    html: &str,
+    full_text: &str,
+) -> rusqlite::Result<()> {
+    let body = crate::feed::search_text(html);
+    // A contentless table replaces a row by rowid: no need to know what was indexed before.
+    tx.prepare_cached(
+        "INSERT OR REPLACE INTO article_search (rowid, title, author, publication, body, full_text)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?
+    .execute(params![id, title, author, publication, body, full_text])?;
+    Ok(())
+}
+
+/// Re-indexes every article of a publication (its name changed). Only those already indexed:
+/// the backlog will index the others with the new name anyway.
+fn reindex_publication(tx: &Connection, publication: i64) -> rusqlite::Result<()> {
+    let ids: Vec<i64> = tx
+        .prepare_cached(
+            "SELECT id FROM articles WHERE publication = ?1
+             AND id >= coalesce((SELECT below FROM search_backlog), 0)",
+        )?
+        .query_map([publication], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    for id in ids {
+        index_cached(tx, id)?;
+    }
+    Ok(())
+}
+
+/// The reader's search words as a safe FTS5 query, or `None` when nothing is left to look for.
+///
+/// Words of three letters or more match as prefixes (`sto` finds "storm", as you type); shorter
+/// ones match whole words; `"two words"` is a phrase
+/// (an unclosed quote is a phrase still being typed, so its last word is a prefix); `-word`
+/// or `-"a phrase"` excludes. Every word and phrase goes to FTS5 as a quoted string with `"`
+/// doubled, so no character the user types (`:`, `*`, `(`, `NEAR`, `AND`) is ever syntax.
+/// Words with no letter or digit are dropped (the tokenizer would ignore them anyway), and a
+/// query of exclusions alone finds nothing, as FTS5 cannot express "everything but".
+pub fn match_expression(query: &str) -> Option<String> {
+    let mut include = Vec::new();
+    let mut exclude = Vec::new();
+    let mut chars = query.chars().peekable();
+    while let Some(&c) = chars.peek() {
+        if c.is_whitespace() {
+            chars.next();
+            continue;
+        }
+        let negate = c == '-';
+        if negate {
+            chars.next();
+        }
+        let (text, phrase, closed) = if chars.peek() == Some(&'"') {
+            chars.next();
+            let mut text = String::new();
+            let mut closed = false;
+            for c in chars.by_ref() {
+                if c == '"' {
+                    closed = true;
+                    break;
+                }
+                text.push(c);
+            }
+            (text, true, closed)
+        } else {
+            let mut text = String::new();
+            while let Some(&c) = chars.peek() {
+                if c.is_whitespace() {
+                    break;
+                }
+                text.push(c);
+                chars.next();
+            }
+            (text, false, false)
+        };
+        if !text.chars().any(char::is_alphanumeric) {
+            continue;
+        }
+        let quoted = format!("\"{}\"", text.trim().replace('"', "\"\""));
+        // Exclusions are whole words: "-rain" should not drop "rainbow".
+        let last_word = text.split_whitespace().last().unwrap_or("");
+        let prefix = !(negate || (phrase && closed))
+            && last_word.chars().filter(|c| c.is_alphanumeric()).count() >= MIN_PREFIX_CHARS;
+        let term = if prefix { quoted + "*" } else { quoted };
+        if negate {
+            exclude.push(term);
+        } else {
+            include.push(term);
+        }
+    }
+    if include.is_empty() {
+        return None;
+    }
+    let mut expr = include.join(" AND ");
+    if !exclude.is_empty() {
+        expr = format!("({expr}) NOT ({})", exclude.join(" OR "));
+    }
+    Some(expr)
+}
 
 fn headline_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Headline> {
     Ok(Headline {
@@ -901,12 +1209,13 @@ fn merge(
             };
             let id = match existing {
                 Some(old) => {
+                    let mut changed = 0;
                     if old.published != published
                         || old.title != item.title
                         || old.link != item.link
                         || old.author != item.author
                     {
-                        update.execute(params![
+                        changed += update.execute(params![
                             old.id,
                             published,
                             item.title,
@@ -914,7 +1223,11 @@ fn merge(
                             item.author
                         ])?;
                     }
-                    update_body.execute(params![old.id, item.content_html])?;
+                    changed += update_body.execute(params![old.id, item.content_html])?;
+                    // Only a changed article is indexed again.
+                    if changed > 0 {
+                        index_cached(tx, old.id)?;
+                    }
                     old.id
                 }
                 None => {
@@ -929,6 +1242,7 @@ fn merge(
                     ])?;
                     let id = tx.last_insert_rowid();
                     insert_body.execute(params![id, item.content_html])?;
+                    index_item(tx, id, item, name)?;
                     inserted.insert(key);
                     new += 1;
                     id
@@ -1005,14 +1319,27 @@ fn write_one(
 }
 
 fn upsert_publication(tx: &Connection, url: &str, name: Option<&str>) -> rusqlite::Result<i64> {
+    let before: Option<(i64, String)> = tx
+        .prepare_cached("SELECT id, name FROM publications WHERE url = ?1")?
+        .query_row([url], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    if let (Some((id, old)), Some(name)) = (&before, name) {
+        if old != name {
+            tx.prepare_cached("UPDATE publications SET name = ?2 WHERE id = ?1")?
+                .execute(params![id, name])?;
+            // The name is indexed with each article: a renamed publication is found by its
+            // new name.
+            reindex_publication(tx, *id)?;
+        }
+        return Ok(*id);
+    }
+    if let Some((id, _)) = before {
+        return Ok(id);
+    }
     // A publication first seen through a failed fetch is named by its URL until a name arrives.
-    tx.prepare_cached(
-        "INSERT INTO publications (url, name) VALUES (?1, coalesce(?2, ?1))
-         ON CONFLICT (url) DO UPDATE SET name = ?2 WHERE ?2 IS NOT NULL AND name IS NOT ?2",
-    )?
-    .execute(params![url, name])?;
-    tx.prepare_cached("SELECT id FROM publications WHERE url = ?1")?
-        .query_row([url], |r| r.get(0))
+    tx.prepare_cached("INSERT INTO publications (url, name) VALUES (?1, coalesce(?2, ?1))")?
+        .execute(params![url, name])?;
+    Ok(tx.last_insert_rowid())
 }
 
 fn write_state(tx: &Connection, publication: i64, s: &FeedState) -> rusqlite::Result<()> {
@@ -1276,7 +1603,13 @@ mod tests {
                 .expect("test value")
                 .is_empty()
         );
-        assert_eq!(store.search("story", 10).expect("test value").len(), 1);
+        assert_eq!(
+            store
+                .search("story", Only::All, 10, Utc::now())
+                .expect("test value")
+                .len(),
+            1
+        );
 
         // An article dropped meanwhile takes nothing with it and gains no orphan row.
         store.record_full_text(99, &ok).expect("test value");

@@ -22,6 +22,9 @@ pub async fn run(ctx: &Context) -> Result<ExitCode, Failure> {
     let keys = KeyMap::new(&cfg.keys, &pub_keys).map_err(Failure::Usage)?;
     let (mut store, notice) = Store::open(&ctx.db).map_err(|e| Failure::Runtime(e.to_string()))?;
     store.set_retention(&cfg.cache);
+    // Once, for a cache from before search; before the terminal is taken, so the progress
+    // shows on the user's screen as it is.
+    crate::search::index_backlog(&mut store).map_err(|e| Failure::Runtime(e.to_string()))?;
     let fetcher = Fetcher::new(FetchSettings::from_config(&cfg.fetch))
         .map_err(|e| Failure::Runtime(e.to_string()))?;
 

@@ -114,8 +114,12 @@ pub enum CacheCmd {
         id: i64,
         request: u64,
     },
+    /// Search every publication. Answered by `SearchResults`; a newer one replaces it.
     Search {
         query: String,
+        filter: Filter,
+        /// How many results: the first page, more as the cursor reaches the end.
+        limit: usize,
         generation: u64,
     },
     LoadUnreadCounts,

@@ -63,7 +63,14 @@ pub struct Search {
     pub editing: bool,
     /// The publication of each result, by index in `State::headlines`.
     pub publications: Vec<String>,
+    /// How many results were asked for; a full page means there may be more.
+    pub limit: usize,
+    /// The answer filled `limit`: moving past the last result asks for the next page.
+    pub more: bool,
 }
+
+/// How many search results one page asks for.
+pub const SEARCH_PAGE: usize = 100;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NoticeKind {

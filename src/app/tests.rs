@@ -5,6 +5,7 @@ use ratatui::crossterm::event::{
     KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
 };
 
+use super::state::SEARCH_PAGE;
 use super::*;
 use crate::model::{Headline, SearchHit};
 
@@ -331,7 +332,10 @@ fn search_types_live_and_results_behave_like_headlines() {
     ch(&mut s, '/');
     assert!(s.search.as_ref().unwrap().editing);
     let cmds = ch(&mut s, 'l');
-    let Cmd::Cache(CacheCmd::Search { query, generation }) = &cmds[0] else {
+    let Cmd::Cache(CacheCmd::Search {
+        query, generation, ..
+    }) = &cmds[0]
+    else {
         panic!("{cmds:?}")
     };
     assert_eq!(query, "l");
@@ -995,4 +999,137 @@ fn an_article_opens_on_its_stored_story_or_its_stored_failure() {
     );
     assert_eq!(ch(&mut s, 'F'), vec![]);
     assert!(matches!(full(&s), FullTextView::Failed(_)));
+}
+
+fn hits(n: i64) -> Vec<SearchHit> {
+    (1..=n)
+        .map(|id| SearchHit {
+            headline: h(id, &format!("hit {id}")),
+            publication: "BBC".into(),
+        })
+        .collect()
+}
+
+/// `/`, a query, and its answer: the state a search is in once results are on screen.
+fn searched(s: &mut State, query: &str, n: i64) {
+    ch(s, '/');
+    for c in query.chars() {
+        ch(s, c);
+    }
+    let generation = s.generation;
+    update(
+        s,
+        Msg::SearchResults {
+            generation,
+            hits: hits(n),
+        },
+    );
+}
+
+#[test]
+fn the_filter_applies_inside_a_search() {
+    let mut s = state();
+    searched(&mut s, "storm", 3);
+    // While typing, `f` is a letter of the query.
+    let cmds = ch(&mut s, 'f');
+    assert!(
+        matches!(&cmds[..], [Cmd::Cache(CacheCmd::Search { query, filter: Filter::All, .. })] if query == "stormf")
+    );
+    key(&mut s, KeyCode::Backspace);
+    // Tab leaves the query for the results, where `f` cycles the filter over them.
+    key(&mut s, KeyCode::Tab);
+    assert!(!s.search.as_ref().unwrap().editing);
+    for want in [Filter::Unread, Filter::Starred, Filter::All] {
+        let cmds = ch(&mut s, 'f');
+        assert_eq!(s.filter, want);
+        assert!(
+            matches!(&cmds[..], [Cmd::Cache(CacheCmd::Search { query, filter, generation, .. })]
+                if query == "storm" && *filter == want && *generation == s.generation),
+            "{cmds:?}"
+        );
+    }
+    assert!(s.search.is_some(), "the search stays open");
+    // Closing the search shows the publication with the filter chosen inside it.
+    ch(&mut s, 'f');
+    let cmds = key(&mut s, KeyCode::Esc);
+    assert!(matches!(
+        &cmds[..],
+        [Cmd::Cache(CacheCmd::LoadHeadlines {
+            filter: Filter::Unread,
+            ..
+        })]
+    ));
+}
+
+#[test]
+fn search_results_move_and_page_while_typing() {
+    let mut s = state();
+    searched(&mut s, "a", i64::try_from(SEARCH_PAGE).unwrap());
+    assert!(s.search.as_ref().unwrap().more, "a full page may have more");
+    let ctrl = |c| Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL));
+    update(&mut s, ctrl('n'));
+    update(&mut s, ctrl('n'));
+    assert_eq!(s.cursor, 2);
+    update(&mut s, ctrl('p'));
+    assert_eq!(s.cursor, 1);
+    assert_eq!(
+        s.search.as_ref().unwrap().query,
+        "a",
+        "Ctrl keys are not typed"
+    );
+    key(&mut s, KeyCode::PageDown);
+    assert!(s.cursor > 1);
+    key(&mut s, KeyCode::Home);
+    assert_eq!(s.cursor, 0);
+    // End reaches the last result and asks for the next page, keeping the query.
+    let cmds = key(&mut s, KeyCode::End);
+    assert_eq!(s.cursor, SEARCH_PAGE - 1);
+    assert!(
+        matches!(&cmds[..], [Cmd::Cache(CacheCmd::Search { query, limit, .. })] if query == "a" && *limit == 2 * SEARCH_PAGE),
+        "{cmds:?}"
+    );
+    assert!(key(&mut s, KeyCode::End).is_empty(), "asked once");
+    let generation = s.generation;
+    update(
+        &mut s,
+        Msg::SearchResults {
+            generation,
+            hits: hits(150),
+        },
+    );
+    assert_eq!(s.cursor, SEARCH_PAGE - 1, "the cursor stays on its result");
+    assert!(!s.search.as_ref().unwrap().more, "150 of 200: that was all");
+    assert!(key(&mut s, KeyCode::End).is_empty());
+    assert_eq!(s.cursor, 149);
+}
+
+#[test]
+fn enter_opens_a_result_whichever_pane_the_search_began_in() {
+    for focus in [Focus::Publications, Focus::Headlines, Focus::Article] {
+        let mut s = state();
+        s.focus = focus;
+        searched(&mut s, "hit", 3);
+        key(&mut s, KeyCode::Down);
+        let cmds = key(&mut s, KeyCode::Enter);
+        assert_eq!(
+            cmds[0],
+            Cmd::Cache(CacheCmd::LoadArticle {
+                id: 2,
+                request: s.requests.article
+            }),
+            "from {focus:?}"
+        );
+        assert_eq!(s.focus, Focus::Article);
+        // In the article pane with the results open, Enter opens the selected result.
+        s.cursor = 2;
+        let cmds = key(&mut s, KeyCode::Enter);
+        assert_eq!(
+            cmds[0],
+            Cmd::Cache(CacheCmd::LoadArticle {
+                id: 3,
+                request: s.requests.article
+            }),
+            "from {focus:?}"
+        );
+    }
 }

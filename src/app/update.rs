@@ -7,7 +7,7 @@ use ratatui::layout::{Position, Rect};
 use super::msg::{CacheCmd, Cmd, FeedCmd, FeedOutcome, GithubCmd, Msg, SystemCmd};
 use super::signin::{AuthMsg, Phase, SignIn};
 use super::state::{
-    ArticleView, FeedStatus, Focus, FullTextView, Notice, NoticeKind, Session, State,
+    ArticleView, FeedStatus, Focus, FullTextView, Notice, NoticeKind, SEARCH_PAGE, Session, State,
 };
 use crate::keys::{Action, Key, Mode};
 use crate::layout::Areas;
@@ -97,6 +97,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
                 .unzip();
             state.headlines = headlines;
             if let Some(s) = &mut state.search {
+                s.more = pubs.len() >= s.limit;
                 s.publications = pubs;
             }
             state.cursor = keep
@@ -513,6 +514,8 @@ fn on_action(state: &mut State, action: Action) -> Vec<Cmd> {
                 vec![]
             }
             Focus::Headlines => open_current(state),
+            // Reading a result: Enter opens the selected one, wherever the search began.
+            Focus::Article if state.search.is_some() => open_current(state),
             Focus::Article => vec![],
         },
         Action::OpenInBrowser | Action::CopyLink => {
@@ -620,6 +623,10 @@ fn on_action(state: &mut State, action: Action) -> Vec<Cmd> {
                 NoticeKind::Info,
                 format!("Showing {} articles", state.filter.label()),
             );
+            if state.search.is_some() {
+                // The title says the filter applies, so it applies to the results too.
+                return search_cmd(state, SEARCH_PAGE);
+            }
             load_headlines(state)
         }
         Action::SignIn => {
@@ -699,7 +706,7 @@ fn step(state: &mut State, delta: i64) -> Vec<Cmd> {
         Focus::Headlines => {
             let last = state.headlines.len().saturating_sub(1);
             state.cursor = clamp_index(state.cursor, delta, last);
-            vec![]
+            more_results(state)
         }
         Focus::Article => {
             let d = i32::try_from(delta.clamp(-100_000, 100_000)).unwrap_or(0);
@@ -734,12 +741,36 @@ fn clamp_scroll(state: &mut State) {
     }
 }
 
-/// Typing a search: characters edit the query (results follow as you type), arrows move,
-/// Enter opens the selected result, Esc closes the search.
+/// Typing a search: characters edit the query (results follow as you type); arrows,
+/// `Ctrl-n`/`Ctrl-p`, `PgDn`/`PgUp`, `Home`/`End` move in the results; Tab leaves the query
+/// for the results (where every headline key works, `f` included); Enter opens the selected
+/// result; Esc closes the search.
 fn on_search_key(state: &mut State, key: Key) -> Vec<Cmd> {
     let Some(search) = &mut state.search else {
         return vec![];
     };
+    let page = || {
+        i64::from(
+            Areas::of(state.viewport)
+                .headlines
+                .height
+                .saturating_sub(2)
+                .max(1),
+        )
+    };
+    let moved = match (key.code, key.ctrl) {
+        (KeyCode::Down, _) | (KeyCode::Char('n'), true) => Some(1),
+        (KeyCode::Up, _) | (KeyCode::Char('p'), true) => Some(-1),
+        (KeyCode::PageDown, _) => Some(page()),
+        (KeyCode::PageUp, _) => Some(-page()),
+        (KeyCode::Home, _) => Some(i64::MIN / 2),
+        (KeyCode::End, _) => Some(i64::MAX / 2),
+        _ => None,
+    };
+    if let Some(d) = moved {
+        state.cursor = clamp_index(state.cursor, d, state.headlines.len().saturating_sub(1));
+        return more_results(state);
+    }
     match key.code {
         KeyCode::Char('c') if key.ctrl => {
             state.quit = true;
@@ -750,32 +781,36 @@ fn on_search_key(state: &mut State, key: Key) -> Vec<Cmd> {
             search.editing = false;
             open_current(state)
         }
-        KeyCode::Down | KeyCode::Up => {
-            let d = if key.code == KeyCode::Down { 1 } else { -1 };
-            state.cursor = clamp_index(state.cursor, d, state.headlines.len().saturating_sub(1));
+        KeyCode::Tab => {
+            search.editing = false;
+            state.focus = Focus::Headlines;
             vec![]
         }
         KeyCode::Backspace => {
             search.query.pop();
-            search_cmd(state)
+            search_cmd(state, SEARCH_PAGE)
         }
         KeyCode::Char(c) if !key.ctrl && !c.is_control() => {
             if search.query.chars().count() < 200 {
                 search.query.push(c);
             }
-            search_cmd(state)
+            search_cmd(state, SEARCH_PAGE)
         }
         _ => vec![],
     }
 }
 
-fn search_cmd(state: &mut State) -> Vec<Cmd> {
-    let Some(s) = &state.search else {
+/// Asks for `limit` results of the current query (with the current filter).
+fn search_cmd(state: &mut State, limit: usize) -> Vec<Cmd> {
+    let Some(s) = &mut state.search else {
         return vec![];
     };
     state.generation += 1;
+    s.limit = limit;
     let query = s.query.trim().to_owned();
     if query.is_empty() {
+        s.more = false;
+        s.publications.clear();
         state.headlines.clear();
         state.cursor = 0;
         return vec![];
@@ -783,10 +818,27 @@ fn search_cmd(state: &mut State) -> Vec<Cmd> {
     vec![
         CacheCmd::Search {
             query,
+            filter: state.filter,
+            limit,
             generation: state.generation,
         }
         .into(),
     ]
+}
+
+/// The next page of results, once the cursor is on the last one and there may be more.
+fn more_results(state: &mut State) -> Vec<Cmd> {
+    match &state.search {
+        Some(s) if s.more && state.cursor + 1 >= state.headlines.len() => {
+            let limit = s.limit + SEARCH_PAGE;
+            if let Some(s) = &mut state.search {
+                // Asked once: the answer says whether there is yet more.
+                s.more = false;
+            }
+            search_cmd(state, limit)
+        }
+        _ => vec![],
+    }
 }
 
 fn close_search(state: &mut State) -> Vec<Cmd> {

@@ -116,6 +116,17 @@ fn has_layout_table(html: &str) -> bool {
     false
 }
 
+/// The words of `html` as the reader sees them, for the search index: the text of the body
+/// with markup gone, entities decoded, scripts and styles dropped, escape sequences removed.
+/// Not the layout of [`to_text`] (no list marks, no link reference list, whose URLs would match
+/// words the reader never sees in the article), and a single scan instead of a parse, since
+/// it runs for every new article of every refresh.
+pub(crate) fn to_search_text(html: &str) -> String {
+    let html = super::sanitize::truncate_bytes(html, MAX_HTML_BYTES);
+    let html = clean(&decode_control_refs(html));
+    clean(&decode_entities(&strip_tags(&html, ' ')))
+}
+
 /// Trims line ends, drops leading/trailing blank lines and folds runs of blank lines into one.
 fn tidy(text: &str) -> String {
     let mut out = String::with_capacity(text.len());

@@ -77,3 +77,9 @@ pub fn decode_html(bytes: &[u8], content_type: Option<&str>) -> String {
 pub fn html_too_costly(html: &str) -> bool {
     html::too_costly(html)
 }
+
+/// The article body's words for the search index: what [`article_text`] shows, without its
+/// layout or link list. See `html::to_search_text`.
+pub fn search_text(html: &str) -> String {
+    html::to_search_text(html)
+}

@@ -16,6 +16,8 @@ pub(super) struct CacheExecutor {
     tx: mpsc::UnboundedSender<Msg>,
     /// Started on first use (it needs a running tokio runtime).
     queue: std::sync::OnceLock<mpsc::UnboundedSender<CacheCmd>>,
+    /// Searches run apart from the queue, newest query only; started on first use.
+    searcher: std::sync::OnceLock<crate::search::Searcher>,
 }
 
 impl CacheExecutor {
@@ -24,6 +26,7 @@ impl CacheExecutor {
             store,
             tx,
             queue: std::sync::OnceLock::new(),
+            searcher: std::sync::OnceLock::new(),
         }
     }
 
@@ -38,6 +41,31 @@ impl CacheExecutor {
     }
 
     pub(super) fn exec(&self, cmd: CacheCmd) {
+        if let CacheCmd::Search {
+            query,
+            filter,
+            limit,
+            generation,
+        } = cmd
+        {
+            let searcher = self.searcher.get_or_init(|| {
+                let tx = self.tx.clone();
+                crate::search::Searcher::start(&self.store, move |generation, result| {
+                    let _ = tx.send(match result {
+                        Ok(hits) => Msg::SearchResults { generation, hits },
+                        Err(e) => Msg::Problem(format!("Search: {e}")),
+                    });
+                })
+            });
+            searcher.submit(crate::search::Request {
+                query,
+                only: filter,
+                limit,
+                generation,
+                now: chrono::Utc::now(),
+            });
+            return;
+        }
         let queue = self.queue.get_or_init(|| {
             let (queue, mut cmds) = mpsc::unbounded_channel::<CacheCmd>();
             let (store, tx) = (self.store.clone(), self.tx.clone());
@@ -93,13 +121,8 @@ fn run(s: &mut Store, cmd: &CacheCmd) -> Option<Msg> {
             }),
             Err(e) => problem(e),
         },
-        CacheCmd::Search { query, generation } => match s.search(query, HEADLINE_LIMIT) {
-            Ok(hits) => Some(Msg::SearchResults {
-                generation: *generation,
-                hits,
-            }),
-            Err(e) => problem(e),
-        },
+        // Taken by the searcher before the queue (see `exec`).
+        CacheCmd::Search { .. } => None,
         CacheCmd::LoadArticle { id, request } => match s.article(*id) {
             Ok(Some(a)) => {
                 // The slow part of opening an article, done here rather than on the UI loop.

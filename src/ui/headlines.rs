@@ -27,8 +27,10 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
     let mut title = format!(" {} ", fit(&p.name, 30).trim_end());
     if let Some(search) = &state.search {
         let caret = if search.editing { "▏" } else { "" };
+        // A full page may have more behind it: they load as the cursor reaches the end.
+        let more = if search.more { "+" } else { "" };
         title = format!(
-            " / {}{caret} · {} found ",
+            " / {}{caret} · {}{more} found ",
             fit(&search.query, 40).trim_end(),
             state.headlines.len()
         );
@@ -58,7 +60,8 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
         if state.headlines.is_empty() {
             let msg = if search.query.trim().is_empty() {
                 format!(
-                    "Type to search headlines and articles in every publication. {} closes.",
+                    "Type to search every publication: words (as prefixes), \"a phrase\", -word \
+                     to leave out. Case and accents do not matter. Tab: to the results; {} closes.",
                     state.keys.hint(Action::Back)
                 )
             } else {

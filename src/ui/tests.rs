@@ -296,6 +296,17 @@ screens! {
             query: "storm".into(),
             editing: true,
             publications: vec!["BBC".into(), "CNN".into(), "Le Monde — À la une".into(), "BBC".into(), "BBC".into()],
+            limit: 5,
+            more: true,
+        });
+        s
+    };
+    search_hint => |size| {
+        let mut s = with_headlines(size);
+        s.headlines.clear();
+        s.search = Some(app::Search {
+            editing: true,
+            ..Default::default()
         });
         s
     };
@@ -561,6 +572,7 @@ fn a_hostile_feed_renders_inert_in_every_screen() {
                 query: item.title.clone(),
                 editing: true,
                 publications: vec![feed.title.clone(); st.headlines.len()],
+                ..Default::default()
             });
         }
         let (w, h) = st.viewport;

@@ -283,7 +283,14 @@ async fn pages_become_stories_or_say_why_not_and_the_cache_keeps_both() {
 
     // Searching finds words that only the full text has.
     let hits = db
-        .call(|s| s.search("corroded bearings", 10))
+        .call(|s| {
+            s.search(
+                "corroded bearings",
+                newsroom::app::Filter::All,
+                10,
+                chrono::Utc::now(),
+            )
+        })
         .await
         .unwrap();
     assert_eq!(

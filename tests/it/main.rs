@@ -22,5 +22,6 @@ mod keyring;
 mod opml;
 mod reader;
 mod refresh;
+mod search;
 mod store;
 mod support;

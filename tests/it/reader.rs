@@ -776,3 +776,56 @@ fn tmux_a_text_mode_browser_and_ctrl_z_get_the_terminal() {
     t.keys(&["q"]);
     t.wait_text("[exit 0]", Duration::from_secs(10));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_search_started_from_the_article_pane_opens_its_result() {
+    let server = feeds();
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = Harness::new(publications(&server), &dir.path().join("cache.db"));
+    for cmd in app::init(&mut h.state) {
+        h.runtime.exec(cmd);
+    }
+    h.settle("every refresh", |s| {
+        s.pubs.iter().all(|p| p.status != FeedStatus::Loading) && !s.headlines.is_empty()
+    })
+    .await;
+    // Reading an article, with the article pane focused.
+    h.send(Msg::Key(KeyEvent::from(KeyCode::Enter)));
+    h.settle("the article", |s| s.article.is_some()).await;
+    assert_eq!(h.state.focus, app::Focus::Article);
+    h.send(key('/'));
+    for c in "lunar".chars() {
+        h.send(key(c));
+    }
+    h.settle("search results", |s| s.headlines.len() == 1).await;
+    h.send(Msg::Key(KeyEvent::from(KeyCode::Enter)));
+    h.settle("the found article", |s| {
+        s.article
+            .as_ref()
+            .is_some_and(|a| a.article.headline.title.starts_with("Lunar lander"))
+    })
+    .await;
+    assert_eq!(h.state.focus, app::Focus::Article);
+
+    // Back to the results, and Enter from there too (the article pane had the focus last).
+    h.send(Msg::Key(KeyEvent::from(KeyCode::Esc)));
+    assert_eq!(h.state.focus, app::Focus::Headlines);
+    h.send(key('/'));
+    for _ in 0.."lunar".len() {
+        h.send(Msg::Key(KeyEvent::from(KeyCode::Backspace)));
+    }
+    for c in "bakery".chars() {
+        h.send(key(c));
+    }
+    h.settle("other results", |s| {
+        s.headlines.len() == 1 && s.headlines[0].title.starts_with("Village bakery")
+    })
+    .await;
+    h.send(Msg::Key(KeyEvent::from(KeyCode::Enter)));
+    h.settle("the second found article", |s| {
+        s.article
+            .as_ref()
+            .is_some_and(|a| a.article.headline.title.starts_with("Village bakery"))
+    })
+    .await;
+}
