@@ -53,6 +53,7 @@ pub fn scrub(cmd: &mut Command) -> &mut Command {
 
 /// How to open `url`, from `$BROWSER`, `$PATH` and whether a display is there. `None` when
 /// nothing to open it with is found.
+#[must_use]
 pub fn plan(url: &str) -> Option<Launch> {
     let browser = std::env::var("BROWSER").unwrap_or_default();
     let path = std::env::var_os("PATH").unwrap_or_default();
@@ -177,6 +178,7 @@ mod tests {
         dir
     }
 
+    #[allow(clippy::option_option)] // unset, removed, or set: what `get_envs` tells
     fn env_of(cmd: &Command, var: &str) -> Option<Option<OsString>> {
         cmd.get_envs()
             .find(|(k, _)| *k == var)

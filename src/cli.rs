@@ -136,6 +136,7 @@ pub fn command(paths: Option<&Paths>) -> clap::Command {
 
 /// Parses the process's arguments against [`command`] (exits on `--help`, `--version` or a
 /// usage error, as clap does).
+#[must_use]
 pub fn parse() -> Cli {
     let paths = Paths::platform();
     let matches = command(paths.as_ref()).get_matches();

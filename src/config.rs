@@ -243,6 +243,7 @@ const MAX_AGE_DAYS: (u64, u64) = (0, 36_500);
 
 impl Config {
     /// The built-in defaults: BBC and CNN.
+    #[must_use]
     pub fn defaults() -> Self {
         #[allow(clippy::expect_used)]
         Self::from_toml(DEFAULT_TOML, None).expect("the embedded default config is valid")
@@ -282,13 +283,12 @@ impl Config {
             message,
         };
 
-        let publications = match raw.publications {
-            Some(list) => list,
-            None => {
-                let d: RawConfig = toml::from_str(DEFAULT_TOML)
-                    .map_err(|e| invalid(format!("built-in defaults: {e}")))?;
-                d.publications.unwrap_or_default()
-            }
+        let publications = if let Some(list) = raw.publications {
+            list
+        } else {
+            let d: RawConfig = toml::from_str(DEFAULT_TOML)
+                .map_err(|e| invalid(format!("built-in defaults: {e}")))?;
+            d.publications.unwrap_or_default()
         };
         let mut pubs: Vec<Publication> = Vec::with_capacity(publications.len());
         // Names and keys seen so far: sets, so that 30,000 publications check in linear time.

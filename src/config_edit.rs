@@ -185,27 +185,26 @@ pub fn remove_from_toml(
     let (mut doc, current) = open(text, path)?;
     let pubs = &current.publications;
     let wanted = name.trim();
-    let index = match pubs.iter().position(|p| p.name == wanted) {
-        Some(i) => i,
-        None => {
-            let lower = wanted.to_lowercase();
-            let matches: Vec<usize> = (0..pubs.len())
-                .filter(|&i| pubs[i].name.to_lowercase() == lower)
-                .collect();
-            match matches[..] {
-                [i] => i,
-                [] => {
-                    return Err(ConfigEditError::NotFound {
-                        name: wanted.to_owned(),
-                        known: pubs.iter().map(|p| p.name.clone()).collect(),
-                    });
-                }
-                _ => {
-                    return Err(ConfigEditError::Ambiguous {
-                        name: wanted.to_owned(),
-                        matches: matches.iter().map(|&i| pubs[i].name.clone()).collect(),
-                    });
-                }
+    let index = if let Some(i) = pubs.iter().position(|p| p.name == wanted) {
+        i
+    } else {
+        let lower = wanted.to_lowercase();
+        let matches: Vec<usize> = (0..pubs.len())
+            .filter(|&i| pubs[i].name.to_lowercase() == lower)
+            .collect();
+        match matches[..] {
+            [i] => i,
+            [] => {
+                return Err(ConfigEditError::NotFound {
+                    name: wanted.to_owned(),
+                    known: pubs.iter().map(|p| p.name.clone()).collect(),
+                });
+            }
+            _ => {
+                return Err(ConfigEditError::Ambiguous {
+                    name: wanted.to_owned(),
+                    matches: matches.iter().map(|&i| pubs[i].name.clone()).collect(),
+                });
             }
         }
     };
@@ -259,6 +258,7 @@ pub fn remove_from_toml(
 }
 
 /// The publications as a table for `newsroom list`: name, URL and key (`-` if none), aligned.
+#[must_use]
 pub fn list_text(pubs: &[Publication]) -> String {
     let rows: Vec<[String; 3]> = pubs
         .iter()
@@ -295,12 +295,11 @@ pub fn list_text(pubs: &[Publication]) -> String {
 /// blamed for an existing mistake.
 fn open(text: Option<&str>, path: &Path) -> Result<(DocumentMut, Config), ConfigEditError> {
     let owned;
-    let text = match text {
-        Some(t) => t,
-        None => {
-            owned = template();
-            owned.as_str()
-        }
+    let text = if let Some(t) = text {
+        t
+    } else {
+        owned = template();
+        owned.as_str()
     };
     let current = Config::from_toml(text, Some(path)).map_err(ConfigEditError::CurrentInvalid)?;
     let doc: DocumentMut =
@@ -339,7 +338,7 @@ fn materialize_defaults(doc: &mut DocumentMut, path: &Path) -> Result<(), Config
             })?;
     let mut list = ArrayOfTables::new();
     if let Some(Item::ArrayOfTables(d)) = defaults.get("publications") {
-        for t in d.iter() {
+        for t in d {
             let mut t = t.clone();
             // Appended after the user's last table, with no stray comments from our file.
             t.set_position(None);

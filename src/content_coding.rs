@@ -178,6 +178,7 @@ impl Decoder {
     }
 
     /// Bytes decoded so far.
+    #[must_use]
     pub fn decoded_len(&self) -> usize {
         self.out.len()
     }

@@ -25,6 +25,7 @@ pub enum Failure {
 }
 
 impl Failure {
+    #[must_use]
     pub fn exit_code(&self) -> ExitCode {
         match self {
             Self::Usage(_) => ExitCode::from(2),

@@ -39,6 +39,7 @@ const MAX_TRIES: usize = 6;
 /// The feed URLs an HTML page advertises, absolute, in document order, without repeats. Relative
 /// hrefs are resolved against the page's `<base href>` if it has one, else `base_url`; only
 /// http(s) results are kept.
+#[must_use]
 pub fn discover(html: &str, base_url: &Url) -> Vec<String> {
     discover_links(html, base_url)
         .into_iter()
@@ -54,6 +55,7 @@ pub struct FeedLink {
 }
 
 /// [`discover`] with each link's title.
+#[must_use]
 pub fn discover_links(html: &str, base_url: &Url) -> Vec<FeedLink> {
     let sink = LinkSink::default();
     let input = BufferQueue::default();
@@ -227,6 +229,7 @@ pub struct Choice {
 }
 
 /// The choices as a numbered list, one per line, for a prompt or an error.
+#[must_use]
 pub fn numbered(feeds: &[Choice]) -> String {
     feeds
         .iter()
@@ -320,7 +323,7 @@ pub async fn add_command(
                 }
                 match fetch(fetcher, &link.url).await {
                     Err(AddError::Fetch { source, .. }) => {
-                        tried.push((link.url, source.to_string()))
+                        tried.push((link.url, source.to_string()));
                     }
                     Err(e) => tried.push((link.url, e.to_string())),
                     Ok((b, ct)) => match feed::parse(&b, ct.as_deref()) {

@@ -45,6 +45,7 @@ pub struct FetchSettings {
 
 impl FetchSettings {
     /// From the config's `[fetch]` section.
+    #[must_use]
     pub fn from_config(c: &crate::config::FetchConfig) -> Self {
         Self {
             timeout: c.timeout,
@@ -103,6 +104,7 @@ pub enum FetchOutcome {
 
 impl FetchOutcome {
     /// How long the server says the feed stays fresh (`Cache-Control: max-age`, `Expires`).
+    #[must_use]
     pub fn fresh_for(&self) -> Option<Duration> {
         match self {
             Self::NotModified { fresh_for, .. } | Self::Fetched { fresh_for, .. } => *fresh_for,
@@ -110,6 +112,7 @@ impl FetchOutcome {
     }
 
     /// The validators to store for the next conditional GET.
+    #[must_use]
     pub fn validators(&self) -> &Validators {
         match self {
             Self::NotModified { validators, .. } | Self::Fetched { validators, .. } => validators,
@@ -157,6 +160,7 @@ pub enum FetchError {
 
 impl FetchError {
     /// The server's `Retry-After` (429/503 only), capped at [`MAX_HINT`].
+    #[must_use]
     pub fn retry_after(&self) -> Option<Duration> {
         match self {
             Self::Status { retry_after, .. } => *retry_after,
@@ -232,10 +236,12 @@ impl Fetcher {
     }
 
     /// Places left for large bodies (see [`LARGE_BODIES`]).
+    #[must_use]
     pub fn large_bodies_free(&self) -> usize {
         self.large.available_permits()
     }
 
+    #[must_use]
     pub fn settings(&self) -> &FetchSettings {
         &self.settings
     }
@@ -289,7 +295,7 @@ impl Fetcher {
                 tracing::debug!(host = %host_name, bytes = body.len(), "fetched");
             }
             Ok((FetchOutcome::NotModified { .. }, _)) => {
-                tracing::debug!(host = %host_name, "not modified")
+                tracing::debug!(host = %host_name, "not modified");
             }
             Err(e) => tracing::debug!(host = %host_name, error = %e, "fetch failed"),
         }
@@ -511,7 +517,9 @@ impl Fetcher {
             innermost = Some(s);
             source = s.source();
         }
-        let detail = innermost.map(|s| s.to_string()).unwrap_or_default();
+        let detail = innermost
+            .map(std::string::ToString::to_string)
+            .unwrap_or_default();
         let msg = if e.is_redirect() {
             "bad redirect".to_owned()
         } else if e.is_connect() {
@@ -553,6 +561,7 @@ fn closed() -> FetchError {
 
 /// A URL as logs and messages show it: no user name or password, no query (where API keys
 /// live), no fragment. `http://user:pass@host/feed?key=k` becomes `http://host/feed?…`.
+#[must_use]
 pub fn redacted(url: &str) -> String {
     match Url::parse(url.trim()) {
         Ok(mut u) => {
@@ -609,6 +618,7 @@ fn header_date(headers: &HeaderMap, name: header::HeaderName) -> Option<SystemTi
 
 /// `Retry-After` as delay-seconds or an HTTP date. A date is measured against the server's own
 /// `Date` when it sent one, so that a skewed local clock does not distort it.
+#[must_use]
 pub fn retry_after(
     value: &str,
     server_date: Option<SystemTime>,

@@ -19,6 +19,7 @@
 /// the text after it stays (it is plain text once the control is gone). Likewise an ESC string
 /// sequence that is never terminated loses only its introducer, so one stray `ESC ]` cannot
 /// hide the rest of an article.
+#[must_use]
 pub fn clean(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut chars = s.chars().peekable();
@@ -48,6 +49,7 @@ pub fn clean(s: &str) -> String {
 
 /// Collapses untrusted text onto one clean line (titles, names, status text): every run of
 /// whitespace, line breaks included, becomes one space; ends are trimmed.
+#[must_use]
 pub fn clean_line(s: &str) -> String {
     let cleaned = clean(s);
     let mut out = String::with_capacity(cleaned.len());
@@ -64,6 +66,7 @@ pub fn clean_line(s: &str) -> String {
 /// [`MAX_URL_LEN`] bytes. Escape sequences are removed first (not percent-encoded into the
 /// link); the result is the parsed URL re-serialized, which is pure ASCII (international
 /// hosts in punycode, everything else percent-encoded), so it is terminal-safe.
+#[must_use]
 pub fn safe_url(s: &str) -> Option<String> {
     safe_url_from(s, None)
 }

@@ -202,6 +202,7 @@ struct JsonLine<'a> {
 
 /// One publication's result as one line of JSON:
 /// `{"name","url","status":"ok"|"not_modified"|"fresh"|"error","items","new","error"}`.
+#[must_use]
 pub fn json_line(r: &RefreshReport) -> String {
     let (status, items, new, error) = match &r.status {
         RefreshStatus::Updated { new, items, .. } => ("ok", Some(*items), *new, None),
@@ -222,6 +223,7 @@ pub fn json_line(r: &RefreshReport) -> String {
 }
 
 /// The human summary: a headline, then one line per publication.
+#[must_use]
 pub fn summary(reports: &[RefreshReport], elapsed: Duration) -> String {
     if reports.is_empty() {
         return "No publications are configured: add [[publications]] to the config file.\n"

@@ -55,6 +55,7 @@ pub enum Mode {
 
 impl Mode {
     /// The config table's name: `[keys.signin]`, `[keys.help]`.
+    #[must_use]
     pub fn name(self) -> &'static str {
         match self {
             Self::Reader => "reader",
@@ -146,6 +147,7 @@ impl Action {
         (Action::Quit, "quit", "quit"),
     ];
 
+    #[must_use]
     pub fn name(self) -> &'static str {
         Self::ALL
             .iter()
@@ -153,6 +155,7 @@ impl Action {
             .map_or("?", |(_, n, _)| n)
     }
 
+    #[must_use]
     pub fn description(self) -> &'static str {
         Self::ALL
             .iter()
@@ -176,12 +179,15 @@ pub struct Key {
 }
 
 impl Key {
+    #[must_use]
     pub const fn plain(code: KeyCode) -> Self {
         Self { code, ctrl: false }
     }
+    #[must_use]
     pub const fn ch(c: char) -> Self {
         Self::plain(KeyCode::Char(c))
     }
+    #[must_use]
     pub const fn ctrl(c: char) -> Self {
         Self {
             code: KeyCode::Char(c),
@@ -189,7 +195,8 @@ impl Key {
         }
     }
 
-    /// Normalizes a terminal key event (Shift is folded into the character or BackTab).
+    /// Normalizes a terminal key event (Shift is folded into the character or `BackTab`).
+    #[must_use]
     pub fn from_event(ev: &KeyEvent) -> Self {
         let code = match ev.code {
             KeyCode::Char(c) if ev.modifiers.contains(KeyModifiers::CONTROL) => {
@@ -401,6 +408,7 @@ impl KeyMap {
     }
 
     /// The action of `key` in `mode`'s table.
+    #[must_use]
     pub fn action_in(&self, mode: Mode, key: Key) -> Option<Action> {
         match mode {
             Mode::Reader => self.action(key),
@@ -409,6 +417,7 @@ impl KeyMap {
     }
 
     /// [`Self::keys_for`] in `mode`'s table.
+    #[must_use]
     pub fn keys_in(&self, mode: Mode, action: Action) -> Vec<Key> {
         let Some(table) = self.modes.get(&mode) else {
             return self.keys_for(action);
@@ -429,11 +438,13 @@ impl KeyMap {
             .map_or_else(|| "(unbound)".to_owned(), ToString::to_string)
     }
 
+    #[must_use]
     pub fn action(&self, key: Key) -> Option<Action> {
         self.bindings.get(&key).copied()
     }
 
     /// The publication a key selects: its own key, or `1`..`9` by position.
+    #[must_use]
     pub fn publication_for(&self, key: Key) -> Option<usize> {
         let KeyCode::Char(c) = key.code else {
             return None;
@@ -451,6 +462,7 @@ impl KeyMap {
     }
 
     /// Keys bound to an action, in a stable order for help text.
+    #[must_use]
     pub fn keys_for(&self, action: Action) -> Vec<Key> {
         let mut keys: Vec<Key> = self
             .bindings
@@ -471,6 +483,7 @@ impl KeyMap {
     }
 
     /// The help table: (keys, description) for every action, then publication selection.
+    #[must_use]
     pub fn help_rows(&self, publication_names: &[String]) -> Vec<(String, String)> {
         let mut rows: Vec<(String, String)> = Action::ALL
             .iter()
@@ -491,6 +504,7 @@ impl KeyMap {
 }
 
 /// The help table as Markdown, for the README (a test keeps the README in step with it).
+#[must_use]
 pub fn markdown_table(rows: &[(String, String)]) -> String {
     let mut out = String::from("| keys | action |\n|---|---|\n");
     for (k, d) in rows {

@@ -8,6 +8,7 @@ use tracing_subscriber::EnvFilter;
 
 /// Starts logging to `dir/newsroom.YYYY-MM-DD.log` (UTC date, as `Paths::log_file` names it). Keep the guard alive until exit so the last
 /// lines are flushed. A log dir that cannot be created is not fatal: newsroom runs without logs.
+#[must_use]
 pub fn init(dir: &Path, verbose: bool) -> Option<WorkerGuard> {
     // Private: the log names the feeds read. Today's file is created 0600 before the appender
     // opens it (later days' files are created by the appender, inside this 0700 dir).

@@ -45,6 +45,7 @@ pub enum Filter {
 }
 
 impl Filter {
+    #[must_use]
     pub fn next(self) -> Self {
         match self {
             Self::All => Self::Unread,
@@ -52,6 +53,7 @@ impl Filter {
             Self::Starred => Self::All,
         }
     }
+    #[must_use]
     pub fn label(self) -> &'static str {
         match self {
             Self::All => "all",
@@ -70,6 +72,7 @@ pub struct Validators {
 }
 
 impl Validators {
+    #[must_use]
     pub fn is_empty(&self) -> bool {
         self.etag.is_none() && self.last_modified.is_none()
     }
@@ -99,6 +102,7 @@ impl Source {
     }
 
     /// The stable key of the publication in the cache and the state (a feed's URL).
+    #[must_use]
     pub fn key(&self) -> &str {
         match self {
             Self::Feed { url } => url,
@@ -108,6 +112,7 @@ impl Source {
     }
 
     /// The source a cache key stands for.
+    #[must_use]
     pub fn from_key(key: &str) -> Self {
         match key {
             GITHUB_INBOX => Self::GithubInbox,
@@ -116,6 +121,7 @@ impl Source {
         }
     }
 
+    #[must_use]
     pub fn is_github(&self) -> bool {
         !matches!(self, Self::Feed { .. })
     }
@@ -131,6 +137,7 @@ pub struct RateLimit {
 
 impl RateLimit {
     /// From `x-ratelimit-limit`, `-remaining` and `-reset` (epoch seconds), if all are there.
+    #[must_use]
     pub fn from_headers(headers: &reqwest::header::HeaderMap) -> Option<Self> {
         let num = |h: &str| {
             headers

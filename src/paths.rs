@@ -12,6 +12,7 @@ pub struct Paths {
 
 impl Paths {
     /// The platform's dirs; `None` when no home directory can be found.
+    #[must_use]
     pub fn platform() -> Option<Self> {
         let d = directories::ProjectDirs::from("", "", "newsroom")?;
         Some(Self {
@@ -21,15 +22,18 @@ impl Paths {
         })
     }
 
+    #[must_use]
     pub fn db_file(&self) -> PathBuf {
         self.data_dir.join("newsroom.db")
     }
 
+    #[must_use]
     pub fn log_dir(&self) -> PathBuf {
         self.state_dir.clone()
     }
 
     /// Today's log file (a new one each UTC day; the last seven are kept).
+    #[must_use]
     pub fn log_file(&self) -> PathBuf {
         self.state_dir.join(format!(
             "newsroom.{}.log",
@@ -58,7 +62,7 @@ pub fn make_private_dir(dir: &Path) -> std::io::Result<()> {
 }
 
 /// Creates `file` empty and readable by the user alone (0600 on Unix) if it does not exist; an
-/// existing file is left as it is. What is created later beside it (SQLite's `-wal` and
+/// existing file is left as it is. What is created later beside it (`SQLite`'s `-wal` and
 /// `-shm`) takes the same mode.
 pub fn create_private_file(file: &Path) -> std::io::Result<()> {
     let mut options = std::fs::OpenOptions::new();

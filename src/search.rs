@@ -214,8 +214,7 @@ pub fn write_hits(
         } else {
             let date = h
                 .published
-                .map(|t| t.format("%Y-%m-%d").to_string())
-                .unwrap_or_else(|| "-".repeat(10));
+                .map_or_else(|| "-".repeat(10), |t| t.format("%Y-%m-%d").to_string());
             writeln!(
                 out,
                 "{date}\t{}\t{}\t{}",

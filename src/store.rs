@@ -1,4 +1,4 @@
-//! The SQLite cache: the only file with SQL. Publications, articles, read/star state and
+//! The `SQLite` cache: the only file with SQL. Publications, articles, read/star state and
 //! per-feed fetch state (validators, freshness, back-off, last error).
 //!
 //! One feed's refresh is one transaction ([`Store::apply_fetch`]), so a crash at any moment
@@ -58,6 +58,7 @@ pub use crate::model::{Article, Headline, SearchHit};
 
 impl StoreError {
     /// True when the statement was stopped by [`Store::interrupt_handle`].
+    #[must_use]
     pub fn is_interrupted(&self) -> bool {
         matches!(self, Self::Sqlite(e) if e.sqlite_error_code() == Some(ErrorCode::OperationInterrupted))
     }
@@ -186,6 +187,7 @@ const MIGRATIONS: &[&str] = &[
 ];
 
 /// The schema version this build writes; a cache with a higher one is from a newer newsroom.
+#[allow(clippy::cast_possible_truncation)] // a handful of migrations, in a const
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
 
 /// Retention used until [`Store::set_retention`] is called: the config's defaults.
@@ -237,7 +239,7 @@ impl Store {
                 crate::paths::create_private_file(path).map_err(|e| StoreError::Unwritable {
                     path: path.into(),
                     detail: e.to_string(),
-                })?
+                })?;
             }
         }
         let (kind, notice) = match Self::try_open(path) {
@@ -329,7 +331,7 @@ impl Store {
         }
     }
 
-    /// The cache as it is on disk, for reading only. `immutable`: SQLite then needs neither
+    /// The cache as it is on disk, for reading only. `immutable`: `SQLite` then needs neither
     /// a `-shm` nor a lock file, which a read-only folder cannot hold.
     pub fn open_read_only(path: &Path) -> Result<Self, StoreError> {
         use rusqlite::OpenFlags;
@@ -478,7 +480,7 @@ impl Store {
         Ok(())
     }
 
-    /// SQLite's `quick_check`: true when the file is sound. Reads the whole file: not for startup.
+    /// `SQLite`'s `quick_check`: true when the file is sound. Reads the whole file: not for startup.
     pub fn quick_check(&self) -> Result<bool, StoreError> {
         let mut stmt = self.conn.prepare("PRAGMA quick_check")?;
         let rows: Vec<String> = stmt
@@ -1148,7 +1150,7 @@ struct Cached {
 /// Merges one feed inside the caller's transaction (see [`Store::apply_fetch`]). The work is
 /// sized to what changed: a publication with no articles yet (a first fetch) is not searched
 /// item by item, an unchanged article runs no write statement (its body is compared in
-/// SQLite, which writes nothing when it is equal), and retention only deletes when the cap
+/// `SQLite`, which writes nothing when it is equal), and retention only deletes when the cap
 /// can bind or an age limit is set.
 fn merge(
     tx: &Connection,
@@ -1207,46 +1209,43 @@ fn merge(
             } else {
                 None
             };
-            let id = match existing {
-                Some(old) => {
-                    let mut changed = 0;
-                    if old.published != published
-                        || old.title != item.title
-                        || old.link != item.link
-                        || old.author != item.author
-                    {
-                        changed += update.execute(params![
-                            old.id,
-                            published,
-                            item.title,
-                            item.link,
-                            item.author
-                        ])?;
-                    }
-                    changed += update_body.execute(params![old.id, item.content_html])?;
-                    // Only a changed article is indexed again.
-                    if changed > 0 {
-                        index_cached(tx, old.id)?;
-                    }
-                    old.id
-                }
-                None => {
-                    insert.execute(params![
-                        publication,
+            let id = if let Some(old) = existing {
+                let mut changed = 0;
+                if old.published != published
+                    || old.title != item.title
+                    || old.link != item.link
+                    || old.author != item.author
+                {
+                    changed += update.execute(params![
+                        old.id,
                         published,
-                        now_s,
                         item.title,
                         item.link,
-                        item.author,
-                        key
+                        item.author
                     ])?;
-                    let id = tx.last_insert_rowid();
-                    insert_body.execute(params![id, item.content_html])?;
-                    index_item(tx, id, item, name)?;
-                    inserted.insert(key);
-                    new += 1;
-                    id
                 }
+                changed += update_body.execute(params![old.id, item.content_html])?;
+                // Only a changed article is indexed again.
+                if changed > 0 {
+                    index_cached(tx, old.id)?;
+                }
+                old.id
+            } else {
+                insert.execute(params![
+                    publication,
+                    published,
+                    now_s,
+                    item.title,
+                    item.link,
+                    item.author,
+                    key
+                ])?;
+                let id = tx.last_insert_rowid();
+                insert_body.execute(params![id, item.content_html])?;
+                index_item(tx, id, item, name)?;
+                inserted.insert(key);
+                new += 1;
+                id
             };
             seen.push(id);
         }
@@ -1300,8 +1299,8 @@ fn write_one(
     w: &FeedWrite,
     retention: Retention,
 ) -> rusqlite::Result<MergeReport> {
-    match &w.feed {
-        Some(feed) => merge(
+    if let Some(feed) = &w.feed {
+        merge(
             tx,
             &w.name,
             &w.url,
@@ -1309,12 +1308,11 @@ fn write_one(
             &w.state,
             w.now.timestamp(),
             retention,
-        ),
-        None => {
-            let publication = upsert_publication(tx, &w.url, None)?;
-            write_state(tx, publication, &w.state)?;
-            Ok(MergeReport::default())
-        }
+        )
+    } else {
+        let publication = upsert_publication(tx, &w.url, None)?;
+        write_state(tx, publication, &w.state)?;
+        Ok(MergeReport::default())
     }
 }
 
@@ -1368,6 +1366,7 @@ fn write_state(tx: &Connection, publication: i64, s: &FeedState) -> rusqlite::Re
 
 /// How an item is recognised on the next fetch: its guid/id, else its link, else title and date.
 /// The prefixes keep a guid from ever matching someone else's link.
+#[must_use]
 pub fn dedup_key(item: &Item) -> String {
     let non_empty = |s: &Option<String>| {
         s.as_deref()
@@ -1392,8 +1391,8 @@ fn time(secs: Option<i64>) -> Option<DateTime<Utc>> {
     secs.and_then(|s| DateTime::from_timestamp(s, 0))
 }
 
-/// Why the file at `path` cannot be an SQLite database, judged by its header; `None` if it may
-/// be one (or does not exist yet, or is empty, which SQLite treats as a new database).
+/// Why the file at `path` cannot be an `SQLite` database, judged by its header; `None` if it may
+/// be one (or does not exist yet, or is empty, which `SQLite` treats as a new database).
 fn not_sqlite(path: &Path) -> Option<String> {
     use std::io::Read;
     let mut header = Vec::with_capacity(100);
@@ -1407,7 +1406,7 @@ fn not_sqlite(path: &Path) -> Option<String> {
 }
 
 /// Why the unreadable file at `path` is not to be moved aside, if it is not: newsroom's are
-/// named as its default cache (`newsroom.db`), or are SQLite files with a schema version set,
+/// named as its default cache (`newsroom.db`), or are `SQLite` files with a schema version set,
 /// as every newsroom cache has.
 fn not_ours(path: &Path) -> Option<String> {
     use std::io::Read;
@@ -1455,7 +1454,7 @@ fn move_aside(path: &Path, kind: &str) -> Result<PathBuf, StoreError> {
 /// The cache shared by the TUI and the refresh pipeline: one connection behind a mutex, used
 /// from blocking threads.
 ///
-/// One connection rather than a pool because SQLite has one writer anyway, and every call is
+/// One connection rather than a pool because `SQLite` has one writer anyway, and every call is
 /// short: a screenful of headlines is an index range, one feed's merge is a few milliseconds
 /// (WAL with `synchronous=NORMAL` does not fsync on commit). A separate process, such as
 /// `newsroom fetch` from cron, opens its own connection; WAL keeps its writes from blocking
@@ -1478,7 +1477,7 @@ impl SharedStore {
     }
 
     /// Runs `f` on a blocking thread with the store locked, so the async runtime never waits
-    /// on SQLite.
+    /// on `SQLite`.
     pub async fn call<R, F>(&self, f: F) -> Result<R, StoreError>
     where
         F: FnOnce(&mut Store) -> Result<R, StoreError> + Send + 'static,

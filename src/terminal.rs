@@ -53,7 +53,7 @@ pub fn events() -> impl Stream<Item = Msg> + Unpin {
         let stream = input.get_or_insert_with(EventStream::new);
         loop {
             return match stream.poll_next_unpin(cx) {
-                Poll::Ready(Some(Ok(ev))) => match message(ev) {
+                Poll::Ready(Some(Ok(ev))) => match message(&ev) {
                     Some(msg) => Poll::Ready(Some(msg)),
                     None => continue,
                 },
@@ -65,8 +65,8 @@ pub fn events() -> impl Stream<Item = Msg> + Unpin {
     })
 }
 
-fn message(ev: Event) -> Option<Msg> {
-    match ev {
+fn message(ev: &Event) -> Option<Msg> {
+    match *ev {
         Event::Key(k) if k.kind == KeyEventKind::Press => Some(Msg::Key(k)),
         Event::Mouse(m) => Some(Msg::Mouse(m)),
         Event::Resize(w, h) => Some(Msg::Resize(w, h)),
@@ -93,6 +93,7 @@ pub fn resume() -> io::Result<()> {
 }
 
 /// Ctrl-Z: in raw mode the terminal sends it as a key, not as SIGTSTP.
+#[must_use]
 pub fn is_suspend_key(msg: &Msg) -> bool {
     matches!(msg, Msg::Key(k) if k.code == crossterm::event::KeyCode::Char('z')
         && k.modifiers.contains(crossterm::event::KeyModifiers::CONTROL))
@@ -119,6 +120,7 @@ pub struct CopyEnv {
 }
 
 impl CopyEnv {
+    #[must_use]
     pub fn from_process() -> Self {
         let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty());
         Self {

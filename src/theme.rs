@@ -14,6 +14,7 @@ pub struct Theme {
 }
 
 impl Theme {
+    #[must_use]
     pub fn selected(&self, focused: bool) -> Style {
         if focused {
             Style::new().add_modifier(Modifier::REVERSED)
@@ -21,6 +22,7 @@ impl Theme {
             Style::new().add_modifier(Modifier::BOLD | Modifier::UNDERLINED)
         }
     }
+    #[must_use]
     pub fn border(&self, focused: bool) -> Style {
         match (focused, self.color) {
             (true, true) => Style::new().fg(self.focus),
@@ -28,6 +30,7 @@ impl Theme {
             (false, _) => Style::new().add_modifier(Modifier::DIM),
         }
     }
+    #[must_use]
     pub fn error(&self) -> Style {
         if self.color {
             Style::new().fg(self.error_color)
@@ -35,6 +38,7 @@ impl Theme {
             Style::new().add_modifier(Modifier::BOLD)
         }
     }
+    #[must_use]
     pub fn accent(&self) -> Style {
         if self.color {
             Style::new().fg(self.accent)
@@ -42,16 +46,20 @@ impl Theme {
             Style::new()
         }
     }
+    #[must_use]
     pub fn link(&self) -> Style {
         let s = Style::new().add_modifier(Modifier::UNDERLINED);
         if self.color { s.fg(self.link_color) } else { s }
     }
+    #[must_use]
     pub fn dim(&self) -> Style {
         Style::new().add_modifier(Modifier::DIM)
     }
+    #[must_use]
     pub fn title(&self) -> Style {
         Style::new().add_modifier(Modifier::BOLD)
     }
+    #[must_use]
     pub fn unread(&self) -> Style {
         Style::new().add_modifier(Modifier::BOLD)
     }

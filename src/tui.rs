@@ -44,10 +44,7 @@ pub async fn run(ctx: &Context) -> Result<ExitCode, Failure> {
     );
     let mut terminal = crate::terminal::enter()
         .map_err(|e| Failure::Runtime(format!("cannot use this terminal: {e}")))?;
-    let size = terminal
-        .size()
-        .map(|s| (s.width, s.height))
-        .unwrap_or((80, 24));
+    let size = terminal.size().map_or((80, 24), |s| (s.width, s.height));
     let mut state = State::new(
         cfg.publications
             .iter()

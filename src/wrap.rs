@@ -75,6 +75,7 @@ fn simplify(c: char) -> Option<char> {
 /// - other words longer than a line are cut at the edge.
 ///
 /// `line` must be one line of [`terminal_safe`] text.
+#[must_use]
 pub fn wrap_line(line: &str, width: usize) -> Vec<String> {
     let width = width.max(1);
     if line.width() <= width {
@@ -127,7 +128,7 @@ pub fn wrap_line(line: &str, width: usize) -> Vec<String> {
                 out.push(std::mem::take(&mut cur));
             }
             out.push(word.to_owned());
-            cur = hang.clone();
+            cur.clone_from(&hang);
             cur_w = hang_w;
             continue;
         }

@@ -37,6 +37,7 @@ pub struct ArticleView {
 }
 
 impl ArticleView {
+    #[must_use]
     pub fn new(article: Article, text: String, width: u16) -> Self {
         // A story already extracted is shown at once; a stored failure says why.
         let full = match (&article.full_text, &article.full_text_error) {
@@ -115,6 +116,7 @@ impl ArticleView {
     }
 
     /// The text the pane shows now.
+    #[must_use]
     pub fn shown_text(&self) -> &str {
         match (&self.full, &self.article.full_text) {
             (FullTextView::Full, Some(full)) => full,
@@ -131,6 +133,7 @@ impl ArticleView {
     }
 
     /// How many rows the article takes at its wrap width.
+    #[must_use]
     pub fn line_count(&self) -> usize {
         self.lines.len()
     }

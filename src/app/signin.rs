@@ -79,6 +79,7 @@ pub struct SignIn {
 }
 
 impl SignIn {
+    #[must_use]
     pub fn starting(reason: Option<String>) -> Self {
         Self {
             phase: Phase::Starting,

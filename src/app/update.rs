@@ -154,7 +154,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
             url,
             outcome,
             at,
-        } => on_refreshed(state, request, &url, outcome, at),
+        } => on_refreshed(state, request, &url, &outcome, at),
         Msg::UnreadCounts(counts) => {
             for p in &mut state.pubs {
                 p.unread = counts.get(&p.url).copied().unwrap_or(0);
@@ -201,6 +201,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
 
 /// Something on screen moves by itself (a spinner, the sign-in countdown): the loop ticks fast
 /// and redraws on each tick only while this holds.
+#[must_use]
 pub fn animating(state: &State) -> bool {
     state.is_loading() || state.signin.is_some()
 }
@@ -355,7 +356,7 @@ fn on_refreshed(
     state: &mut State,
     request: u64,
     url: &str,
-    outcome: FeedOutcome,
+    outcome: &FeedOutcome,
     at: chrono::DateTime<chrono::Utc>,
 ) -> Vec<Cmd> {
     let Some(i) = state
@@ -483,7 +484,7 @@ fn on_action(state: &mut State, action: Action) -> Vec<Cmd> {
                 Focus::Headlines => Focus::Publications,
                 Focus::Publications if wrap && state.article.is_some() => Focus::Article,
                 Focus::Publications if wrap => Focus::Headlines,
-                f => f,
+                f @ Focus::Publications => f,
             };
             vec![]
         }

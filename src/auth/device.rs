@@ -65,6 +65,7 @@ fn description_suffix(d: &str) -> String {
 
 /// What the user must see and do: enter `user_code` at `verification_uri` before `expires_at`.
 #[derive(Debug, Clone)]
+#[allow(clippy::struct_field_names)] // GitHub's own names for the two codes
 pub struct DeviceCode {
     device_code: oauth2::DeviceCode,
     /// Like `WDJB-MJHT`; checked to be short and plain (letters, digits, `-`).
@@ -101,6 +102,7 @@ pub struct DeviceFlow {
 
 impl DeviceFlow {
     /// `web_url` is GitHub's web root (`https://github.com`, no trailing slash).
+    #[must_use]
     pub fn new(http: reqwest::Client, web_url: &str, client_id: &str, scopes: &[String]) -> Self {
         Self {
             http,
@@ -242,9 +244,8 @@ impl DeviceFlow {
             }
             tokio::time::sleep(wait).await;
             let left = deadline.saturating_duration_since(tokio::time::Instant::now());
-            let reply = match tokio::time::timeout(left, self.poll_once(code)).await {
-                Ok(reply) => reply,
-                Err(_) => return Err(DeviceError::Expired),
+            let Ok(reply) = tokio::time::timeout(left, self.poll_once(code)).await else {
+                return Err(DeviceError::Expired);
             };
             match reply {
                 PollReply::Pending => {
@@ -451,6 +452,7 @@ mod tests {
         )
     }
 
+    #[allow(clippy::unnecessary_wraps)] // the shape `parse_fields` answers in
     fn fields(pairs: &[(&str, &str)]) -> Option<HashMap<String, String>> {
         Some(
             pairs

@@ -44,6 +44,7 @@ pub const ENV_TOKEN: &str = "NEWSROOM_GITHUB_TOKEN";
 pub const ENV_TEST_SECOND_MS: &str = "NEWSROOM_TEST_AUTH_SECOND_MS";
 
 /// How to register the OAuth app newsroom needs, step by step (for `login` and the TUI).
+#[must_use]
 pub fn no_client_id_help(web_url: &str) -> String {
     format!(
         "newsroom needs the client id of a GitHub OAuth app to sign you in. To register one \
@@ -93,6 +94,7 @@ pub enum AuthError {
 
 impl AuthError {
     /// The user has to sign in (again): no token, or the one we had is dead.
+    #[must_use]
     pub fn needs_sign_in(&self) -> bool {
         match self {
             Self::NotSignedIn { .. } | Self::Api(ApiError::Revoked) | Self::EnvTokenRejected => {
@@ -105,6 +107,7 @@ impl AuthError {
 
     /// A suggested process exit code: 4 = not signed in or the token is invalid (as `gh`),
     /// 2 = configuration to fix, 1 = anything else.
+    #[must_use]
     pub fn exit_code(&self) -> u8 {
         match self {
             e if e.needs_sign_in() => 4,
@@ -208,6 +211,7 @@ pub struct AuthSettings {
 
 impl AuthSettings {
     /// From the config, the data dir and explicit environment overrides (pure).
+    #[must_use]
     pub fn new(cfg: &GithubConfig, data_dir: &Path, env: EnvOverrides) -> Self {
         let web_url = cfg.web_url.trim_end_matches('/').to_owned();
         let loopback = url::Url::parse(&web_url).is_ok_and(|u| http::is_loopback(&u));
@@ -232,12 +236,14 @@ impl AuthSettings {
     }
 
     /// [`Self::new`] with the process environment.
+    #[must_use]
     pub fn from_env(cfg: &GithubConfig, data_dir: &Path) -> Self {
         Self::new(cfg, data_dir, EnvOverrides::from_env())
     }
 
     /// The page where the user can revoke newsroom's access (a public client cannot revoke its
     /// own token).
+    #[must_use]
     pub fn revoke_url(&self) -> String {
         match &self.client_id {
             Some(id) => format!("{}/settings/connections/applications/{id}", self.web_url),
@@ -270,14 +276,17 @@ impl Auth {
         })
     }
 
+    #[must_use]
     pub fn settings(&self) -> &AuthSettings {
         &self.settings
     }
 
+    #[must_use]
     pub fn store(&self) -> &TokenStore {
         &self.store
     }
 
+    #[must_use]
     pub fn api(&self) -> GithubApi {
         GithubApi::new(
             self.http.clone(),
@@ -356,6 +365,7 @@ impl Auth {
 
     /// [`Self::sign_in`] on a task, reporting every step, then `Done` or `Failed`, on `tx`.
     /// Abort the handle to cancel.
+    #[must_use]
     pub fn spawn_sign_in(
         &self,
         storage: StorageChoice,

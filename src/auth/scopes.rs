@@ -17,6 +17,7 @@ impl Feature {
     pub const ALL: [Self; 2] = [Self::Profile, Self::Inbox];
 
     /// The OAuth scope it needs.
+    #[must_use]
     pub fn scope(self) -> &'static str {
         match self {
             Self::Profile => "read:user",
@@ -25,6 +26,7 @@ impl Feature {
     }
 
     /// What the user gets from it, for messages and `newsroom status`.
+    #[must_use]
     pub fn purpose(self) -> &'static str {
         match self {
             Self::Profile => "your GitHub login, to greet you",
@@ -35,6 +37,7 @@ impl Feature {
 
 /// True if `granted` includes `needed`, directly or through a wider scope (GitHub's scopes
 /// nest: `user` includes `read:user`, `repo` includes `repo:status` and `notifications`).
+#[must_use]
 pub fn grants(granted: &[String], needed: &str) -> bool {
     let wider: &[&str] = match needed {
         "read:user" | "user:email" | "user:follow" => &["user"],
@@ -81,12 +84,14 @@ impl fmt::Display for MissingScope {
 /// The scopes a sign-in asks for: what each feature needs, the configured ones, and `extra`
 /// (what a feature found missing, plus what the token had: signing in again never takes a
 /// scope away).
+#[must_use]
 pub fn to_ask(configured: &[String], extra: &[String]) -> Vec<String> {
     let features: Vec<String> = Feature::ALL.iter().map(|f| f.scope().to_owned()).collect();
     union(&[&features, configured, extra])
 }
 
 /// The scopes of every set, each once, in order of first appearance.
+#[must_use]
 pub fn union(sets: &[&[String]]) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for s in sets.iter().flat_map(|s| s.iter()) {

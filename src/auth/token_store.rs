@@ -72,6 +72,7 @@ pub enum TokenSource {
 
 impl TokenSource {
     /// The warning to show each time the insecure file is used.
+    #[must_use]
     pub fn warning(&self) -> Option<String> {
         match self {
             Self::InsecureFile(path) => Some(format!(
@@ -120,6 +121,7 @@ pub struct TokenStore {
 impl TokenStore {
     /// `host` is the GitHub host (the keyring account); the insecure file, if ever used, lives
     /// in `data_dir`.
+    #[must_use]
     pub fn new(host: &str, data_dir: &Path) -> Self {
         let safe: String = host
             .chars()
@@ -153,10 +155,12 @@ impl TokenStore {
         self
     }
 
+    #[must_use]
     pub fn insecure_path(&self) -> &Path {
         &self.insecure_path
     }
 
+    #[must_use]
     pub fn has_env_token(&self) -> bool {
         self.env_token.is_some()
     }

@@ -13,18 +13,18 @@ use encoding_rs::{Encoding, UTF_8, UTF_16BE, UTF_16LE, WINDOWS_1252};
 
 /// A document's text in UTF-8, its byte-order mark removed.
 pub(crate) fn decode(bytes: &[u8], content_type: Option<&str>) -> String {
-    decode_detected(bytes, detect(bytes, content_type, xml_declared(bytes)))
+    decode_detected(bytes, &detect(bytes, content_type, xml_declared(bytes)))
 }
 
 /// A web page's text in UTF-8: as [`decode`], but the page's own declaration is its
 /// `<meta charset>` (or `http-equiv` Content-Type) in the first 1024 bytes, as browsers read it.
 pub(crate) fn decode_html(bytes: &[u8], content_type: Option<&str>) -> String {
     let declared = meta_declared(bytes).or_else(|| xml_declared(bytes));
-    decode_detected(bytes, detect(bytes, content_type, declared))
+    decode_detected(bytes, &detect(bytes, content_type, declared))
 }
 
-fn decode_detected(bytes: &[u8], detected: Detected) -> String {
-    match detected {
+fn decode_detected(bytes: &[u8], detected: &Detected) -> String {
+    match *detected {
         Detected::Utf32 { big_endian, bom } => {
             decode_utf32(&bytes[if bom { 4 } else { 0 }..], big_endian)
         }

@@ -18,6 +18,7 @@ use super::sanitize::{
 
 /// HTML to readable, sanitized text: paragraphs, lists, quotes and headings kept, links listed
 /// as numbered references at the end, scripts and styles dropped. Lines are not wrapped.
+#[must_use]
 pub fn html_to_text(html: &str) -> String {
     to_text(html, None)
 }

@@ -406,10 +406,10 @@ fn rss_item(item: &Node) -> RawItem {
         .map(|t| t.trim().to_owned())
         .filter(|t| !t.is_empty())
         .or_else(|| item.attr("rdf:about").map(str::to_owned));
-    let id_is_link = guid.is_some_and(|g| {
+    let id_is_link = guid.is_none_or(|g| {
         !g.attr("ispermalink")
             .is_some_and(|v| v.trim().eq_ignore_ascii_case("false"))
-    }) || guid.is_none();
+    });
     let title = item
         .child(Ns::Rss, "title")
         .or_else(|| item.child(Ns::Dc, "title"))

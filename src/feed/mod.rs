@@ -56,30 +56,35 @@ pub use parse::{ParseError, parse, parse_at};
 
 /// The article body as wrapped-free readable text: paragraphs, lists and link targets kept,
 /// every control or escape sequence removed. Lines are not wrapped; the view wraps them.
+#[must_use]
 pub fn article_text(html: &str) -> String {
     sanitize::html_to_text(html)
 }
 
 /// [`article_text`], with the article's own URL so that relative links in its reference list
 /// come out absolute.
+#[must_use]
 pub fn article_text_at(html: &str, link: Option<&str>) -> String {
     html::to_text(html, link)
 }
 
 /// A web page's bytes as UTF-8 text: byte-order mark, HTTP charset, `<meta charset>`, then a
 /// statistical guess for undeclared legacy encodings (as feeds are read).
+#[must_use]
 pub fn decode_html(bytes: &[u8], content_type: Option<&str>) -> String {
     encoding::decode_html(bytes, content_type)
 }
 
 /// Whether parsing this HTML would cost too much (nesting or attributes past what html5ever
 /// handles quickly): such a page is refused rather than parsed.
+#[must_use]
 pub fn html_too_costly(html: &str) -> bool {
     html::too_costly(html)
 }
 
 /// The article body's words for the search index: what [`article_text`] shows, without its
 /// layout or link list. See `html::to_search_text`.
+#[must_use]
 pub fn search_text(html: &str) -> String {
     html::to_search_text(html)
 }

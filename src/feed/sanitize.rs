@@ -76,7 +76,7 @@ pub(crate) fn strip_tags(s: &str, block_sep: char) -> String {
         let name: String = tag
             .trim_start_matches('/')
             .chars()
-            .take_while(|c| c.is_ascii_alphanumeric())
+            .take_while(char::is_ascii_alphanumeric)
             .map(|c| c.to_ascii_lowercase())
             .collect();
         if !tag.starts_with('/') && matches!(name.as_str(), "script" | "style") {
@@ -141,15 +141,12 @@ pub(crate) fn decode_entities(s: &str) -> String {
     while let Some(amp) = rest.find('&') {
         out.push_str(&rest[..amp]);
         let after = &rest[amp + 1..];
-        match decode_one(after) {
-            Some((decoded, used)) => {
-                out.push_str(&decoded);
-                rest = &after[used..];
-            }
-            None => {
-                out.push('&');
-                rest = after;
-            }
+        if let Some((decoded, used)) = decode_one(after) {
+            out.push_str(&decoded);
+            rest = &after[used..];
+        } else {
+            out.push('&');
+            rest = after;
         }
     }
     out.push_str(rest);

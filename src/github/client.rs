@@ -85,7 +85,7 @@ struct Memory {
     doublings: u32,
 }
 
-/// See the module docs. Cheap to share behind an `Arc`; one per session (ETags are per token).
+/// See the module docs. Cheap to share behind an `Arc`; one per session (`ETags` are per token).
 #[derive(Debug)]
 pub struct GithubClient {
     http: reqwest::Client,

@@ -18,6 +18,7 @@ pub const RELEASES_NAME: &str = "GitHub releases";
 
 /// The GitHub publications a signed-in user sees, after the configured ones, in this order:
 /// `(name, key)`.
+#[must_use]
 pub fn publications(inbox: bool, releases: bool) -> Vec<(String, String)> {
     let mut out = Vec::new();
     if inbox {

@@ -14,7 +14,7 @@ use super::pubs::{PubError, RELEASES_NAME, later, plain_repo};
 use super::{GithubError, GithubSession};
 use crate::feed::sanitize::clean_line;
 use crate::feed::{Feed, Item};
-use crate::model::GITHUB_RELEASES;
+use crate::model::{GITHUB_RELEASES, Validators};
 use crate::refresh::RefreshStatus;
 use crate::store::{FeedState, SharedStore};
 
@@ -73,7 +73,7 @@ pub(super) async fn refresh(
             Ok(r) => r,
             Err(GithubError::NotFound(_)) => {
                 // No longer there (renamed, private): checked, nothing to show.
-                remember(db, &path, Default::default(), now).await?;
+                remember(db, &path, Validators::default(), now).await?;
                 continue;
             }
             Err(e) => {
@@ -106,7 +106,7 @@ pub(super) async fn refresh(
         return Err(GithubError::Unauthorized.into());
     }
     let next = FeedState {
-        validators: Default::default(),
+        validators: Validators::default(),
         fresh_until: Some(later(now, EVERY)),
         retry_after_until: None,
         last_status: Some(200),

@@ -31,6 +31,7 @@ struct Inner {
 impl GithubSession {
     /// The session for a verified sign-in. The client is built for the configured API URL,
     /// which `Auth::new` checked to be https or loopback.
+    #[must_use]
     pub fn new(auth: &Auth, signed_in: SignedIn) -> Self {
         let client = GithubClient::new(&auth.settings().api_url).unwrap_or_else(|e| {
             // Only a malformed API URL fails here, and `Auth::new` has parsed it already.
@@ -49,25 +50,30 @@ impl GithubSession {
         }
     }
 
+    #[must_use]
     pub fn login(&self) -> &str {
         &self.inner.login
     }
 
+    #[must_use]
     pub fn source(&self) -> &TokenSource {
         &self.inner.source
     }
 
     /// The configured web root (`https://github.com`, or a GitHub Enterprise Server host):
     /// where `o` sends the user, never the API.
+    #[must_use]
     pub fn web_url(&self) -> &str {
         &self.inner.auth.settings().web_url
     }
 
+    #[must_use]
     pub fn client(&self) -> &GithubClient {
         &self.inner.client
     }
 
     /// The scopes GitHub last reported for the token (`X-OAuth-Scopes`).
+    #[must_use]
     pub fn scopes(&self) -> Vec<String> {
         self.inner
             .scopes

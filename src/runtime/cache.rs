@@ -1,6 +1,6 @@
-//! The cache executor: runs [`CacheCmd`]s against the SQLite cache, one after another in the
+//! The cache executor: runs [`CacheCmd`]s against the `SQLite` cache, one after another in the
 //! order `update` issued them (a count read must see the mark-read before it), on the blocking
-//! pool so the UI loop never waits on SQLite. Articles are rendered to text here, at the edge.
+//! pool so the UI loop never waits on `SQLite`. Articles are rendered to text here, at the edge.
 
 use tokio::sync::mpsc;
 

@@ -1,7 +1,7 @@
 //! The edges that run commands. Each [`Cmd`] from `update` names its edge, and each edge has one
 //! executor here that runs its commands and answers with [`Msg`]s on one channel:
 //!
-//! - `cache`: the SQLite cache, in issue order, off the UI loop;
+//! - `cache`: the `SQLite` cache, in issue order, off the UI loop;
 //! - `feeds`: refreshing publications through the one bounded fan-out;
 //! - `github`: the session (sign-in, the stored token) and every GitHub call;
 //! - `system`: the browser and the clipboard.
@@ -39,6 +39,8 @@ pub struct Runtime {
 impl Runtime {
     /// `auth` is `None` for a reader without sign-in (tests of the reader alone). Answers go to
     /// `tx`.
+    #[must_use]
+    #[allow(clippy::needless_pass_by_value)] // the runtime owns its edges' handles from here on
     pub fn new(
         store: SharedStore,
         fetcher: Fetcher,

@@ -86,9 +86,9 @@ pub async fn run<B: Backend>(
                         state.redraw = true;
                         if let Err(e) = ran {
                             let msg = Msg::Problem(format!("Could not open a browser: {e}"));
-                            app::update(state, msg)
-                                .into_iter()
-                                .for_each(|c| runtime.exec(c));
+                            for c in app::update(state, msg) {
+                                runtime.exec(c);
+                            }
                         }
                     } else {
                         runtime.exec(SystemCmd::OpenUrl(url).into());

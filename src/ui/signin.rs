@@ -98,9 +98,12 @@ fn draw_code(
     let qr_w = qr.first().map_or(0, |l| l.chars().count());
     let (text_area, qr_area) =
         if inner.width as usize >= qr_w + 50 && inner.height as usize >= qr.len() {
-            let [t, q] = Layout::horizontal([Constraint::Min(40), Constraint::Length(qr_w as u16)])
-                .spacing(2)
-                .areas(inner);
+            let [t, q] = Layout::horizontal([
+                Constraint::Min(40),
+                Constraint::Length(u16::try_from(qr_w).unwrap_or(u16::MAX)),
+            ])
+            .spacing(2)
+            .areas(inner);
             (t, Some(q))
         } else {
             (inner, None)

@@ -55,7 +55,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
         }
         match &state.session {
             Session::SignedIn { login } => {
-                parts.push(Span::raw(format!("Signed in as @{login}  ")))
+                parts.push(Span::raw(format!("Signed in as @{login}  ")));
             }
             Session::Offline { login } => {
                 let who = login

@@ -1,4 +1,4 @@
-//! Every screen, rendered on ratatui's TestBackend at 80x24 and at a cramped size, snapshotted.
+//! Every screen, rendered on ratatui's `TestBackend` at 80x24 and at a cramped size, snapshotted.
 
 use chrono::{DateTime, Duration, Utc};
 use ratatui::Terminal;
@@ -525,7 +525,7 @@ fn a_hostile_feed_renders_inert_in_every_screen() {
         .iter()
         .enumerate()
         .map(|(i, it)| Headline {
-            id: i as i64,
+            id: i64::try_from(i).unwrap(),
             title: it.title.clone(),
             link: it.link.clone(),
             published: it.published,

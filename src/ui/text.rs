@@ -9,6 +9,7 @@ pub use crate::wrap::{terminal_safe, wrap_line};
 
 /// Cleans `s` onto one line and fits it in exactly `width` columns: cut with "…" if too wide,
 /// padded with spaces if short.
+#[must_use]
 pub fn fit(s: &str, width: usize) -> String {
     let clean = sanitize::clean_line(s);
     let clean = terminal_safe(&clean);
@@ -37,6 +38,7 @@ pub fn fit(s: &str, width: usize) -> String {
 }
 
 /// A short age: "now", "5m", "3h", "2d", "4w", "1y".
+#[must_use]
 pub fn age(then: Option<DateTime<Utc>>, now: DateTime<Utc>) -> String {
     let Some(then) = then else {
         return String::new();
@@ -54,6 +56,7 @@ pub fn age(then: Option<DateTime<Utc>>, now: DateTime<Utc>) -> String {
 
 const SPINNER: [char; 10] = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 
+#[must_use]
 pub fn spinner(frame: u64) -> char {
     SPINNER[usize::try_from(frame % 10).unwrap_or(0)]
 }

@@ -254,7 +254,7 @@ fn rss_titled(title: &str) -> String {
     RSS.replace("Loopback Blog", title)
 }
 
-/// A page in the shape of a Reddit or WordPress page: comments advertised before posts.
+/// A page in the shape of a Reddit or `WordPress` page: comments advertised before posts.
 fn two_feed_server() -> FeedServer {
     FeedServer::start([
         (

@@ -394,9 +394,9 @@ fn wal_frames(db: &Path) -> (usize, usize) {
         }
         frames += 1;
         if be(&h[4..8]) != 0 {
-            tail = 0
+            tail = 0;
         } else {
-            tail += 1
+            tail += 1;
         }
         off += 24 + page;
     }

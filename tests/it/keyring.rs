@@ -445,9 +445,9 @@ fn the_binary_signs_in_reads_news_and_writes_the_token_nowhere_else() {
     while let Some(d) = stack.pop() {
         for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
             if e.path().is_dir() {
-                stack.push(e.path())
+                stack.push(e.path());
             } else {
-                all.push(e.path())
+                all.push(e.path());
             }
         }
     }

@@ -3,6 +3,18 @@
 
 // Tests may unwrap: a panic is a failed test with its reason.
 #![allow(clippy::unwrap_used)]
+// Pedantic lints that do not fit test code: fixture numbers are small (casts cannot wrap),
+// hostile bodies are built in large local buffers on purpose, and a match that checks one case
+// and fails on any other is the point of an assertion.
+#![allow(
+    clippy::cast_possible_wrap,
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    clippy::large_stack_arrays,
+    clippy::unreadable_literal,
+    clippy::struct_field_names,
+    clippy::match_wildcard_for_single_variants
+)]
 
 mod app;
 mod auth;

@@ -447,7 +447,7 @@ fn the_searcher_reads_a_file_cache_on_its_own_connection() {
     let store = SharedStore::new(store);
     let (tx, rx) = mpsc::channel();
     let searcher = Searcher::start(&store, move |g, r| {
-        tx.send((g, r.map(|h| h.len()))).unwrap()
+        tx.send((g, r.map(|h| h.len()))).unwrap();
     });
     // The main connection held (as by a long merge) does not hold up a search.
     let _held = store.lock();

@@ -1,4 +1,4 @@
-//! The SQLite cache on real files in temp dirs: dedup, read/star state across reopen and
+//! The `SQLite` cache on real files in temp dirs: dedup, read/star state across reopen and
 //! re-fetch, retention, files that must be moved aside, and the headline query's plan at 100k
 //! articles.
 

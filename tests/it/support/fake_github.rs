@@ -545,17 +545,18 @@ fn handle(shared: &Shared, base: &str, request: super::http::Request) {
     let mut state = shared.lock();
     let answer = route(&mut state, base, &mut rec);
     rec.answer = match &answer {
-        Answer::Fields { fields, status } => fields
-            .iter()
-            .find(|(k, _)| *k == "error")
-            .map(|(_, v)| v.as_str().unwrap_or("").to_owned())
-            .unwrap_or_else(|| {
-                if *status == 200 {
-                    "ok".into()
-                } else {
-                    status.to_string()
-                }
-            }),
+        Answer::Fields { fields, status } => {
+            fields.iter().find(|(k, _)| *k == "error").map_or_else(
+                || {
+                    if *status == 200 {
+                        "ok".into()
+                    } else {
+                        status.to_string()
+                    }
+                },
+                |(_, v)| v.as_str().unwrap_or("").to_owned(),
+            )
+        }
         Answer::Json { status, .. } | Answer::Text { status, .. } | Answer::Raw { status, .. } => {
             status.to_string()
         }

@@ -67,7 +67,7 @@ impl Route {
         Self::status(code).with_header("Location", location)
     }
 
-    /// An ETag derived from the body and a fixed Last-Modified, as a static file server sends.
+    /// An `ETag` derived from the body and a fixed Last-Modified, as a static file server sends.
     pub fn with_validators(self) -> Self {
         let etag = format!("\"{:016x}-{}\"", fnv1a(&self.body), self.body.len());
         self.with_etag(&etag)
@@ -365,7 +365,7 @@ fn gzip_bytes(data: &[u8]) -> Vec<u8> {
     enc.finish().expect("gzip into memory")
 }
 
-/// A stable, dependency-free hash for test ETags.
+/// A stable, dependency-free hash for test `ETags`.
 fn fnv1a(data: &[u8]) -> u64 {
     data.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
         (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)

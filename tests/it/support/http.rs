@@ -1,7 +1,7 @@
 //! A minimal HTTP/1.1 server for the test servers: one thread per connection, keep-alive, and
-//! every request handed to the caller through `recv`, in the manner of tiny_http.
+//! every request handed to the caller through `recv`, in the manner of `tiny_http`.
 //!
-//! Why not tiny_http itself: its worker pool can leave an accepted keep-alive connection queued
+//! Why not `tiny_http` itself: its worker pool can leave an accepted keep-alive connection queued
 //! behind busy workers with no thread to serve it (seen under CPU load: a request that never
 //! reached the handler and timed out the client). Here every connection has its own thread, so a
 //! request is always read as soon as it arrives.
