@@ -142,6 +142,12 @@ pub async fn fetch_with<W: Write + Send>(
         for (name, key) in enabled {
             let status = match crate::github::pubs::refresh(session, &db, &key, false).await {
                 Ok(status) => status,
+                // A scope the token lacks is the user's choice to make, not a failure of this
+                // run: said once on stderr (cron mails it), and the run still succeeds.
+                Err(crate::github::pubs::PubError::Scope(m)) => {
+                    eprintln!("newsroom: {name} skipped: {}", clean_line(&m.to_string()));
+                    continue;
+                }
                 Err(e) => RefreshStatus::Failed {
                     message: clean_line(&e.to_string()),
                     retry_after: None,

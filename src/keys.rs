@@ -51,6 +51,8 @@ pub enum Mode {
     Reader,
     SignIn,
     Help,
+    /// Typing a search: only keys that cannot be part of a query (characters are typed).
+    Search,
 }
 
 impl Mode {
@@ -61,11 +63,12 @@ impl Mode {
             Self::Reader => "reader",
             Self::SignIn => "signin",
             Self::Help => "help",
+            Self::Search => "search",
         }
     }
 
     fn from_name(name: &str) -> Option<Self> {
-        [Self::SignIn, Self::Help]
+        [Self::SignIn, Self::Help, Self::Search]
             .into_iter()
             .find(|m| m.name() == name)
     }
@@ -83,6 +86,18 @@ impl Mode {
                 (A::Retry, vec![Key::ch('r')]),
                 (A::Back, vec![Key::plain(K::Esc)]),
                 (A::Quit, vec![Key::ch('q'), Key::ctrl('c')]),
+            ],
+            Self::Search => vec![
+                (A::Down, vec![Key::plain(K::Down), Key::ctrl('n')]),
+                (A::Up, vec![Key::plain(K::Up), Key::ctrl('p')]),
+                (A::PageDown, vec![Key::plain(K::PageDown)]),
+                (A::PageUp, vec![Key::plain(K::PageUp)]),
+                (A::Top, vec![Key::plain(K::Home)]),
+                (A::Bottom, vec![Key::plain(K::End)]),
+                (A::Open, vec![Key::plain(K::Enter)]),
+                (A::FocusNext, vec![Key::plain(K::Tab)]),
+                (A::Back, vec![Key::plain(K::Esc)]),
+                (A::Quit, vec![Key::ctrl('c')]),
             ],
             // `q` closes the overlay like Esc; Ctrl-c still quits.
             Self::Help => vec![
@@ -330,7 +345,7 @@ impl KeyMap {
         publication_keys: &[(Option<char>, String)],
     ) -> Result<Self, String> {
         let mut tables: HashMap<Mode, Vec<(Action, Vec<Key>)>> =
-            [Mode::Reader, Mode::SignIn, Mode::Help]
+            [Mode::Reader, Mode::SignIn, Mode::Help, Mode::Search]
                 .into_iter()
                 .map(|m| (m, m.defaults()))
                 .collect();
@@ -338,7 +353,10 @@ impl KeyMap {
             let (mode, action_name) = match name.split_once('.') {
                 Some((m, a)) => (
                     Mode::from_name(m).ok_or_else(|| {
-                        format!("[keys.{m}] is not a key table; tables are [keys.signin] and [keys.help]")
+                        format!(
+                            "[keys.{m}] is not a key table; tables are [keys.signin], \
+                             [keys.help] and [keys.search]"
+                        )
                     })?,
                     a,
                 ),

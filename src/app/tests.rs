@@ -1133,3 +1133,44 @@ fn enter_opens_a_result_whichever_pane_the_search_began_in() {
         );
     }
 }
+
+#[test]
+fn the_search_keys_are_a_table_of_their_own() {
+    let keys = KeyMap::new(
+        &[
+            ("search.down".into(), vec!["Ctrl-j".into()]),
+            ("search.back".into(), vec!["Ctrl-g".into()]),
+        ],
+        &[],
+    )
+    .unwrap();
+    let mut s = state_with(keys);
+    ch(&mut s, '/');
+    for c in "ab".chars() {
+        ch(&mut s, c);
+    }
+    let generation = s.generation;
+    update(
+        &mut s,
+        Msg::SearchResults {
+            generation,
+            hits: hits(3),
+        },
+    );
+    key(&mut s, KeyCode::Down);
+    assert_eq!(s.cursor, 0, "Down is no longer bound in the search table");
+    update(
+        &mut s,
+        Msg::Key(KeyEvent::new(KeyCode::Char('j'), KeyModifiers::CONTROL)),
+    );
+    assert_eq!(s.cursor, 1);
+    key(&mut s, KeyCode::Esc);
+    assert!(s.search.is_some(), "Esc no longer closes the search");
+    update(
+        &mut s,
+        Msg::Key(KeyEvent::new(KeyCode::Char('g'), KeyModifiers::CONTROL)),
+    );
+    assert!(s.search.is_none());
+    let e = KeyMap::new(&[("search.down".into(), vec!["Esc".into()])], &[]).unwrap_err();
+    assert!(e.contains("[keys.search]"), "{e}");
+}

@@ -759,34 +759,39 @@ fn on_search_key(state: &mut State, key: Key) -> Vec<Cmd> {
                 .max(1),
         )
     };
-    let moved = match (key.code, key.ctrl) {
-        (KeyCode::Down, _) | (KeyCode::Char('n'), true) => Some(1),
-        (KeyCode::Up, _) | (KeyCode::Char('p'), true) => Some(-1),
-        (KeyCode::PageDown, _) => Some(page()),
-        (KeyCode::PageUp, _) => Some(-page()),
-        (KeyCode::Home, _) => Some(i64::MIN / 2),
-        (KeyCode::End, _) => Some(i64::MAX / 2),
+    // The search mode's own table: moving, opening, leaving; every other key types.
+    let action = state.keys.action_in(Mode::Search, key);
+    let moved = match action {
+        Some(Action::Down) => Some(1),
+        Some(Action::Up) => Some(-1),
+        Some(Action::PageDown) => Some(page()),
+        Some(Action::PageUp) => Some(-page()),
+        Some(Action::Top) => Some(i64::MIN / 2),
+        Some(Action::Bottom) => Some(i64::MAX / 2),
         _ => None,
     };
     if let Some(d) = moved {
         state.cursor = clamp_index(state.cursor, d, state.headlines.len().saturating_sub(1));
         return more_results(state);
     }
-    match key.code {
-        KeyCode::Char('c') if key.ctrl => {
+    match action {
+        Some(Action::Quit) => {
             state.quit = true;
-            vec![]
+            return vec![];
         }
-        KeyCode::Esc => close_search(state),
-        KeyCode::Enter => {
+        Some(Action::Back) => return close_search(state),
+        Some(Action::Open) => {
             search.editing = false;
-            open_current(state)
+            return open_current(state);
         }
-        KeyCode::Tab => {
+        Some(Action::FocusNext) => {
             search.editing = false;
             state.focus = Focus::Headlines;
-            vec![]
+            return vec![];
         }
+        _ => {}
+    }
+    match key.code {
         KeyCode::Backspace => {
             search.query.pop();
             search_cmd(state, SEARCH_PAGE)

@@ -9,7 +9,7 @@ use ratatui::widgets::{Block, HighlightSpacing, List, ListItem, ListState, Parag
 
 use super::text::{age, fit, spinner};
 use crate::app::{FeedStatus, Filter, Focus, State};
-use crate::keys::Action;
+use crate::keys::{Action, Mode};
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
     let theme = &state.theme;
@@ -61,8 +61,9 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
             let msg = if search.query.trim().is_empty() {
                 format!(
                     "Type to search every publication: words (as prefixes), \"a phrase\", -word \
-                     to leave out. Case and accents do not matter. Tab: to the results; {} closes.",
-                    state.keys.hint(Action::Back)
+                     to leave out. Case and accents do not matter. {}: to the results; {} closes.",
+                    state.keys.hint_in(Mode::Search, Action::FocusNext),
+                    state.keys.hint_in(Mode::Search, Action::Back)
                 )
             } else {
                 format!("Nothing matches \"{}\".", fit(&search.query, 60).trim_end())

@@ -519,3 +519,36 @@ async fn the_reader_reads_the_inbox_and_writes_back() {
     assert!(!threads.iter().any(|(id, _)| id == "1"));
     assert!(threads.iter().all(|(_, unread)| !unread), "{threads:?}");
 }
+
+#[tokio::test]
+async fn fetch_without_the_scope_skips_the_inbox_and_still_succeeds() {
+    // The default script grants `read:user,gist`: no `notifications`.
+    let gh = FakeGithub::start(Script::default());
+    let dir = tempfile::tempdir().unwrap();
+    let config =
+        Config::from_toml("publications = []\n[github]\nreleases = false\n", None).unwrap();
+    let s = session(&gh, dir.path()).await;
+    let mut out = Vec::new();
+    let ok = fetch_with(
+        &config,
+        &dir.path().join("cache.db"),
+        FetchOptions {
+            force: false,
+            json: true,
+        },
+        &mut out,
+        indicatif::ProgressDrawTarget::hidden(),
+        Some(&s),
+    )
+    .await
+    .unwrap();
+    let out = String::from_utf8(out).unwrap();
+    assert!(
+        ok,
+        "a missing scope is the user's choice, not a failed run: {out}"
+    );
+    assert!(
+        !out.contains(GITHUB_INBOX),
+        "skipped, not reported as fetched: {out}"
+    );
+}
