@@ -44,7 +44,7 @@ pub enum Launch {
 }
 
 /// Removes the secrets from a child's environment.
-pub fn scrub(cmd: &mut Command) -> &mut Command {
+pub(crate) fn scrub(cmd: &mut Command) -> &mut Command {
     for var in SECRET_VARS {
         cmd.env_remove(var);
     }
@@ -160,7 +160,7 @@ fn is_text_browser(program: &Path) -> bool {
 }
 
 /// Starts a detached browser, reaping it on a thread so that it leaves no zombie.
-pub fn spawn_detached(mut cmd: Command) -> std::io::Result<()> {
+pub(crate) fn spawn_detached(mut cmd: Command) -> std::io::Result<()> {
     let mut child = cmd.spawn()?;
     std::thread::spawn(move || child.wait());
     Ok(())

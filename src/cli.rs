@@ -146,7 +146,7 @@ pub fn parse() -> Cli {
 /// The man page: clap's generated sections, then one COMMANDS section (no per-command pages are
 /// made, so none is referred to), KEYS from the key table the app uses, FILES with this
 /// machine's paths, ENVIRONMENT and EXIT STATUS.
-pub fn man_page(paths: &Paths) -> Vec<u8> {
+pub(crate) fn man_page(paths: &Paths) -> Vec<u8> {
     let mut cmd = command(Some(paths)).disable_help_subcommand(true);
     cmd.build();
     let man = clap_mangen::Man::new(cmd.clone());

@@ -469,7 +469,7 @@ impl Config {
 }
 
 /// A feed URL must be absolute http(s); anything else (file:, exec:, a bare host) is refused.
-pub fn validate_feed_url(s: &str) -> Result<String, &'static str> {
+pub(crate) fn validate_feed_url(s: &str) -> Result<String, &'static str> {
     let u =
         url::Url::parse(s.trim()).map_err(|_| "is not a valid URL (write it as https://...)")?;
     match u.scheme() {

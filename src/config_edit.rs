@@ -93,7 +93,7 @@ pub struct Skipped {
 /// template). URLs already present are skipped, taken names get " (2)" and so on. Returns the
 /// new text, which has passed [`Config::from_toml`], and what happened to each entry.
 /// `path` is only used in messages.
-pub fn add_to_toml(
+pub(crate) fn add_to_toml(
     text: Option<&str>,
     path: &Path,
     new: &[(String, String)],
@@ -177,7 +177,7 @@ pub fn add_to_toml(
 /// Removes the publication named `name` (exactly, or else the one whose name matches ignoring
 /// case). Comments above it stay in the file unless they name it. Removing the last one leaves
 /// `publications = []`, an empty list, since no list at all would mean BBC and CNN again.
-pub fn remove_from_toml(
+pub(crate) fn remove_from_toml(
     text: Option<&str>,
     path: &Path,
     name: &str,
@@ -259,7 +259,7 @@ pub fn remove_from_toml(
 
 /// The publications as a table for `newsroom list`: name, URL and key (`-` if none), aligned.
 #[must_use]
-pub fn list_text(pubs: &[Publication]) -> String {
+pub(crate) fn list_text(pubs: &[Publication]) -> String {
     let rows: Vec<[String; 3]> = pubs
         .iter()
         .map(|p| {
@@ -531,7 +531,7 @@ pub fn remove_command(path: &Path, name: &str) -> Result<String, ConfigEditError
 
 /// The publications in effect for the config at `path`: the file's, or BBC and CNN if there is
 /// no file (or it lists none).
-pub fn read_publications(path: &Path) -> Result<Vec<Publication>, ConfigEditError> {
+pub(crate) fn read_publications(path: &Path) -> Result<Vec<Publication>, ConfigEditError> {
     match read_config(path)? {
         Some(text) => Config::from_toml(&text, Some(path))
             .map(|c| c.publications)
@@ -548,7 +548,7 @@ pub fn list_command(path: &Path) -> Result<String, ConfigEditError> {
 /// Replaces `path` with `text` all at once: a temp file in the same directory (so the rename
 /// stays on one file system), flushed to disk, then renamed over it. A symlinked config (dotfile
 /// managers) is followed, so the link survives; the old file's permissions are kept.
-pub fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
+pub(crate) fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
     let target = match std::fs::canonicalize(path) {
         Ok(real) => real,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => path.to_path_buf(),

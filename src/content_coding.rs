@@ -171,7 +171,7 @@ impl Decoder {
     }
 
     /// With no coding at all, `reserve` bytes are set aside up front.
-    pub fn reserve(&mut self, reserve: usize) {
+    pub(crate) fn reserve(&mut self, reserve: usize) {
         if self.stages.is_empty() {
             self.out.reserve(reserve.min(self.max));
         }
@@ -179,7 +179,7 @@ impl Decoder {
 
     /// Bytes decoded so far.
     #[must_use]
-    pub fn decoded_len(&self) -> usize {
+    pub(crate) fn decoded_len(&self) -> usize {
         self.out.len()
     }
 

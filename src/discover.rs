@@ -56,7 +56,7 @@ pub struct FeedLink {
 
 /// [`discover`] with each link's title.
 #[must_use]
-pub fn discover_links(html: &str, base_url: &Url) -> Vec<FeedLink> {
+pub(crate) fn discover_links(html: &str, base_url: &Url) -> Vec<FeedLink> {
     let sink = LinkSink::default();
     let input = BufferQueue::default();
     input.push_back(StrTendril::from_slice(html));
@@ -230,7 +230,7 @@ pub struct Choice {
 
 /// The choices as a numbered list, one per line, for a prompt or an error.
 #[must_use]
-pub fn numbered(feeds: &[Choice]) -> String {
+pub(crate) fn numbered(feeds: &[Choice]) -> String {
     feeds
         .iter()
         .enumerate()

@@ -46,7 +46,7 @@ pub struct FetchSettings {
 impl FetchSettings {
     /// From the config's `[fetch]` section.
     #[must_use]
-    pub fn from_config(c: &crate::config::FetchConfig) -> Self {
+    pub(crate) fn from_config(c: &crate::config::FetchConfig) -> Self {
         Self {
             timeout: c.timeout,
             connect_timeout: c.timeout.min(Duration::from_secs(10)),
@@ -263,7 +263,7 @@ impl Fetcher {
     /// and bounding the body by [`MAX_PAGE_BYTES`] (or the feed cap, if smaller). Also returns
     /// the URL the page was finally served from (after redirects): its relative links are
     /// relative to that.
-    pub async fn get_page(
+    pub(crate) async fn get_page(
         &self,
         url: &str,
         validators: &Validators,

@@ -84,7 +84,7 @@ impl From<FetchError> for Unreadable {
 /// numbered references with absolute targets). `url` is the page's (absolute) address;
 /// `feed_title` and `feed_text` are what the feed already says, so a page that adds nothing
 /// (a paywall's teaser) is told apart from a story.
-pub fn extract(
+pub(crate) fn extract(
     bytes: &[u8],
     content_type: Option<&str>,
     url: &str,
@@ -298,7 +298,7 @@ async fn run(fetcher: &Fetcher, store: &SharedStore, id: i64) -> Result<String, 
 /// [`PER_REFRESH`]), a few pages at a time across every publication, calling `on_done` with
 /// each answer as it comes. For `full_text = true` publications, after a refresh. Returns how
 /// many stories were stored.
-pub async fn extract_new(
+pub(crate) async fn extract_new(
     fetcher: &Fetcher,
     store: &SharedStore,
     url: &str,

@@ -40,7 +40,7 @@ pub enum HeadlessError {
 /// Runs `newsroom fetch` with the cache at `db_path`, writing to stdout (and the progress bar
 /// and any cache notice to stderr). `Ok(true)` when every feed was updated, unchanged or fresh;
 /// `Ok(false)` when any failed. `Err` only when nothing could be tried (cache or output).
-pub async fn fetch_command(
+pub(crate) async fn fetch_command(
     config: &Config,
     db_path: &Path,
     data_dir: &Path,
@@ -209,7 +209,7 @@ struct JsonLine<'a> {
 /// One publication's result as one line of JSON:
 /// `{"name","url","status":"ok"|"not_modified"|"fresh"|"error","items","new","error"}`.
 #[must_use]
-pub fn json_line(r: &RefreshReport) -> String {
+pub(crate) fn json_line(r: &RefreshReport) -> String {
     let (status, items, new, error) = match &r.status {
         RefreshStatus::Updated { new, items, .. } => ("ok", Some(*items), *new, None),
         RefreshStatus::NotModified => ("not_modified", None, 0, None),

@@ -212,7 +212,7 @@ impl Key {
 
     /// Normalizes a terminal key event (Shift is folded into the character or `BackTab`).
     #[must_use]
-    pub fn from_event(ev: &KeyEvent) -> Self {
+    pub(crate) fn from_event(ev: &KeyEvent) -> Self {
         let code = match ev.code {
             KeyCode::Char(c) if ev.modifiers.contains(KeyModifiers::CONTROL) => {
                 KeyCode::Char(c.to_ascii_lowercase())
@@ -427,7 +427,7 @@ impl KeyMap {
 
     /// The action of `key` in `mode`'s table.
     #[must_use]
-    pub fn action_in(&self, mode: Mode, key: Key) -> Option<Action> {
+    pub(crate) fn action_in(&self, mode: Mode, key: Key) -> Option<Action> {
         match mode {
             Mode::Reader => self.action(key),
             m => self.modes.get(&m).and_then(|t| t.get(&key)).copied(),
@@ -436,7 +436,7 @@ impl KeyMap {
 
     /// [`Self::keys_for`] in `mode`'s table.
     #[must_use]
-    pub fn keys_in(&self, mode: Mode, action: Action) -> Vec<Key> {
+    pub(crate) fn keys_in(&self, mode: Mode, action: Action) -> Vec<Key> {
         let Some(table) = self.modes.get(&mode) else {
             return self.keys_for(action);
         };
@@ -450,20 +450,20 @@ impl KeyMap {
     }
 
     /// [`Self::hint`] for `mode`'s table.
-    pub fn hint_in(&self, mode: Mode, action: Action) -> String {
+    pub(crate) fn hint_in(&self, mode: Mode, action: Action) -> String {
         self.keys_in(mode, action)
             .first()
             .map_or_else(|| "(unbound)".to_owned(), ToString::to_string)
     }
 
     #[must_use]
-    pub fn action(&self, key: Key) -> Option<Action> {
+    pub(crate) fn action(&self, key: Key) -> Option<Action> {
         self.bindings.get(&key).copied()
     }
 
     /// The publication a key selects: its own key, or `1`..`9` by position.
     #[must_use]
-    pub fn publication_for(&self, key: Key) -> Option<usize> {
+    pub(crate) fn publication_for(&self, key: Key) -> Option<usize> {
         let KeyCode::Char(c) = key.code else {
             return None;
         };
@@ -481,7 +481,7 @@ impl KeyMap {
 
     /// Keys bound to an action, in a stable order for help text.
     #[must_use]
-    pub fn keys_for(&self, action: Action) -> Vec<Key> {
+    pub(crate) fn keys_for(&self, action: Action) -> Vec<Key> {
         let mut keys: Vec<Key> = self
             .bindings
             .iter()

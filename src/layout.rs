@@ -51,13 +51,13 @@ impl Areas {
 
     /// Columns available to the article's text (inside the border and a one-cell margin).
     #[must_use]
-    pub fn article_text_width(&self) -> u16 {
+    pub(crate) fn article_text_width(&self) -> u16 {
         self.article.width.saturating_sub(4).max(1)
     }
 
     /// Rows available to the article's text (inside the border).
     #[must_use]
-    pub fn article_text_height(&self) -> u16 {
+    pub(crate) fn article_text_height(&self) -> u16 {
         self.article.height.saturating_sub(2).max(1)
     }
 }
@@ -65,6 +65,6 @@ impl Areas {
 /// The first visible row when `cursor` must be visible in `visible` rows. Drawing and mouse
 /// handling share it, so a click hits the row drawn there.
 #[must_use]
-pub fn list_offset(cursor: usize, visible: usize) -> usize {
+pub(crate) fn list_offset(cursor: usize, visible: usize) -> usize {
     cursor.saturating_sub(visible.saturating_sub(1))
 }

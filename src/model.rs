@@ -113,7 +113,7 @@ impl Source {
 
     /// The source a cache key stands for.
     #[must_use]
-    pub fn from_key(key: &str) -> Self {
+    pub(crate) fn from_key(key: &str) -> Self {
         match key {
             GITHUB_INBOX => Self::GithubInbox,
             GITHUB_RELEASES => Self::GithubReleases,
@@ -122,7 +122,7 @@ impl Source {
     }
 
     #[must_use]
-    pub fn is_github(&self) -> bool {
+    pub(crate) fn is_github(&self) -> bool {
         !matches!(self, Self::Feed { .. })
     }
 }
@@ -138,7 +138,7 @@ pub struct RateLimit {
 impl RateLimit {
     /// From `x-ratelimit-limit`, `-remaining` and `-reset` (epoch seconds), if all are there.
     #[must_use]
-    pub fn from_headers(headers: &reqwest::header::HeaderMap) -> Option<Self> {
+    pub(crate) fn from_headers(headers: &reqwest::header::HeaderMap) -> Option<Self> {
         let num = |h: &str| {
             headers
                 .get(h)

@@ -365,7 +365,7 @@ impl<'a> LineCounter<'a> {
 /// A publication name from outside (an OPML file, `add --name`): one clean line, no escape or
 /// control character, at most [`MAX_NAME_CHARS`].
 #[must_use]
-pub fn clean_name(s: &str) -> String {
+pub(crate) fn clean_name(s: &str) -> String {
     truncate(&sanitize::clean_line(s), MAX_NAME_CHARS)
 }
 

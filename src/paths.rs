@@ -23,18 +23,18 @@ impl Paths {
     }
 
     #[must_use]
-    pub fn db_file(&self) -> PathBuf {
+    pub(crate) fn db_file(&self) -> PathBuf {
         self.data_dir.join("newsroom.db")
     }
 
     #[must_use]
-    pub fn log_dir(&self) -> PathBuf {
+    pub(crate) fn log_dir(&self) -> PathBuf {
         self.state_dir.clone()
     }
 
     /// Today's log file (a new one each UTC day; the last seven are kept).
     #[must_use]
-    pub fn log_file(&self) -> PathBuf {
+    pub(crate) fn log_file(&self) -> PathBuf {
         self.state_dir.join(format!(
             "newsroom.{}.log",
             chrono::Utc::now().format("%Y-%m-%d")
@@ -44,7 +44,7 @@ impl Paths {
 
 /// Creates `dir` (and its missing parents) readable by the user alone (0700 on Unix). A
 /// directory that exists already keeps its mode: it may be shared (`--db /tmp/x.db`).
-pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+pub(crate) fn create_private_dir(dir: &Path) -> std::io::Result<()> {
     let mut builder = std::fs::DirBuilder::new();
     builder.recursive(true);
     #[cfg(unix)]
@@ -54,7 +54,7 @@ pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
 
 /// Makes newsroom's own directory private (0700), whoever created it. Only for the platform's
 /// dirs, which are newsroom's alone.
-pub fn make_private_dir(dir: &Path) -> std::io::Result<()> {
+pub(crate) fn make_private_dir(dir: &Path) -> std::io::Result<()> {
     create_private_dir(dir)?;
     #[cfg(unix)]
     std::fs::set_permissions(dir, std::os::unix::fs::PermissionsExt::from_mode(0o700))?;
@@ -64,7 +64,7 @@ pub fn make_private_dir(dir: &Path) -> std::io::Result<()> {
 /// Creates `file` empty and readable by the user alone (0600 on Unix) if it does not exist; an
 /// existing file is left as it is. What is created later beside it (`SQLite`'s `-wal` and
 /// `-shm`) takes the same mode.
-pub fn create_private_file(file: &Path) -> std::io::Result<()> {
+pub(crate) fn create_private_file(file: &Path) -> std::io::Result<()> {
     let mut options = std::fs::OpenOptions::new();
     options.append(true).create(true);
     #[cfg(unix)]
@@ -74,7 +74,7 @@ pub fn create_private_file(file: &Path) -> std::io::Result<()> {
 
 /// Opens a file the user named for reading, refusing what is not a regular file: a FIFO would
 /// block the open itself for ever, a device (`/dev/zero`) never ends.
-pub fn open_regular(path: &Path) -> std::io::Result<std::fs::File> {
+pub(crate) fn open_regular(path: &Path) -> std::io::Result<std::fs::File> {
     let meta = std::fs::metadata(path)?;
     if !meta.is_file() {
         return Err(std::io::Error::new(
@@ -87,7 +87,7 @@ pub fn open_regular(path: &Path) -> std::io::Result<std::fs::File> {
 
 /// Reads a regular file of at most `max` bytes, as text; a larger one is refused without being
 /// read whole.
-pub fn read_text_capped(path: &Path, max: u64) -> std::io::Result<String> {
+pub(crate) fn read_text_capped(path: &Path, max: u64) -> std::io::Result<String> {
     use std::io::Read;
     let mut text = String::new();
     open_regular(path)?

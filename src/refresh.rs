@@ -410,7 +410,7 @@ fn clock(t: DateTime<Utc>) -> String {
 
 /// A failed fetch in words a reader understands at a glance.
 #[must_use]
-pub fn fetch_message(e: &FetchError, retry_after: Option<DateTime<Utc>>) -> String {
+pub(crate) fn fetch_message(e: &FetchError, retry_after: Option<DateTime<Utc>>) -> String {
     let base = match e {
         FetchError::Status { status, .. } => {
             let why = match status {
@@ -438,7 +438,7 @@ pub fn fetch_message(e: &FetchError, retry_after: Option<DateTime<Utc>>) -> Stri
 /// A feed that did not parse. An HTML page is the common case (a site's home page instead of
 /// its feed, or a login wall), so it gets its own message.
 #[must_use]
-pub fn parse_message(e: &ParseError) -> String {
+pub(crate) fn parse_message(e: &ParseError) -> String {
     // The parser names an HTML page as such itself; this only keeps the message short and clean.
     let mut msg = clean_line(&e.to_string());
     if let Some((i, _)) = msg.char_indices().nth(120) {

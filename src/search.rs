@@ -192,7 +192,7 @@ struct JsonHit<'a> {
 
 /// Writes `hits` for `newsroom search`: one JSON object per line, or one line per hit
 /// (date, publication, title, link), tab-separated so it cuts and sorts.
-pub fn write_hits(
+pub(crate) fn write_hits(
     out: &mut impl std::io::Write,
     hits: &[SearchHit],
     json: bool,

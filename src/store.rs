@@ -59,7 +59,7 @@ pub use crate::model::{Article, Headline, SearchHit};
 impl StoreError {
     /// True when the statement was stopped by [`Store::interrupt_handle`].
     #[must_use]
-    pub fn is_interrupted(&self) -> bool {
+    pub(crate) fn is_interrupted(&self) -> bool {
         matches!(self, Self::Sqlite(e) if e.sqlite_error_code() == Some(ErrorCode::OperationInterrupted))
     }
 }
@@ -303,7 +303,7 @@ impl Store {
     /// A private cache for tests and previews; gone when dropped.
     /// A second, read-only connection to a cache that [`Store::open`] has already opened (and
     /// migrated): for the searcher, which must never wait behind the writer.
-    pub fn open_reader(path: &Path) -> Result<Self, StoreError> {
+    pub(crate) fn open_reader(path: &Path) -> Result<Self, StoreError> {
         let conn = Connection::open_with_flags(
             path,
             rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
@@ -769,7 +769,7 @@ impl Store {
 
     /// A handle that stops this connection's running statement (`sqlite3_interrupt`) from
     /// another thread: a search overtaken by the next keystroke is abandoned, not finished.
-    pub fn interrupt_handle(&self) -> rusqlite::InterruptHandle {
+    pub(crate) fn interrupt_handle(&self) -> rusqlite::InterruptHandle {
         self.conn.get_interrupt_handle()
     }
 
@@ -835,7 +835,7 @@ impl Store {
     /// Records an extraction of article `id`'s full text. A `text` of `None` (a failure, or a
     /// 304) keeps the text already stored: a failed retry never loses a story. Does nothing if
     /// retention has dropped the article meanwhile.
-    pub fn record_full_text(&mut self, id: i64, full: &FullText) -> Result<(), StoreError> {
+    pub(crate) fn record_full_text(&mut self, id: i64, full: &FullText) -> Result<(), StoreError> {
         self.conn
             .prepare_cached(
                 "INSERT INTO article_full_text (article, text, error, etag, last_modified, fetched_at)
@@ -862,7 +862,11 @@ impl Store {
 
     /// The newest `limit` articles of the publication at `url` that have a link and whose full
     /// text was never tried: the work for a background extraction after a refresh.
-    pub fn missing_full_text(&self, url: &str, limit: usize) -> Result<Vec<i64>, StoreError> {
+    pub(crate) fn missing_full_text(
+        &self,
+        url: &str,
+        limit: usize,
+    ) -> Result<Vec<i64>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT a.id FROM articles a
              WHERE a.publication = (SELECT id FROM publications WHERE url = ?1)
@@ -1048,7 +1052,7 @@ fn reindex_publication(tx: &Connection, publication: i64) -> rusqlite::Result<()
 /// doubled, so no character the user types (`:`, `*`, `(`, `NEAR`, `AND`) is ever syntax.
 /// Words with no letter or digit are dropped (the tokenizer would ignore them anyway), and a
 /// query of exclusions alone finds nothing, as FTS5 cannot express "everything but".
-pub fn match_expression(query: &str) -> Option<String> {
+pub(crate) fn match_expression(query: &str) -> Option<String> {
     let mut include = Vec::new();
     let mut exclude = Vec::new();
     let mut chars = query.chars().peekable();
@@ -1367,7 +1371,7 @@ fn write_state(tx: &Connection, publication: i64, s: &FeedState) -> rusqlite::Re
 /// How an item is recognised on the next fetch: its guid/id, else its link, else title and date.
 /// The prefixes keep a guid from ever matching someone else's link.
 #[must_use]
-pub fn dedup_key(item: &Item) -> String {
+pub(crate) fn dedup_key(item: &Item) -> String {
     let non_empty = |s: &Option<String>| {
         s.as_deref()
             .map(str::trim)

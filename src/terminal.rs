@@ -18,7 +18,7 @@ use crate::app::{Copied, Msg};
 /// a panic on the UI thread turns mouse capture off and lets ratatui restore the terminal before
 /// the message is printed; a panic on a background thread (a task, which tokio turns into an
 /// error for that one job) goes to the log instead of being printed over the screen.
-pub fn enter() -> io::Result<DefaultTerminal> {
+pub(crate) fn enter() -> io::Result<DefaultTerminal> {
     let terminal = ratatui::try_init()?;
     let restore_and_report = std::panic::take_hook();
     let ui_thread = std::thread::current().id();
@@ -76,7 +76,7 @@ fn message(ev: &Event) -> Option<Msg> {
 
 /// Hands the terminal to someone else (a text-mode browser, the shell after Ctrl-Z): input is
 /// no longer read, mouse capture, raw mode and the alternate screen are left.
-pub fn suspend() {
+pub(crate) fn suspend() {
     drop(INPUT.lock().unwrap_or_else(PoisonError::into_inner).take());
     leave();
 }
@@ -94,14 +94,14 @@ pub fn resume() -> io::Result<()> {
 
 /// Ctrl-Z: in raw mode the terminal sends it as a key, not as SIGTSTP.
 #[must_use]
-pub fn is_suspend_key(msg: &Msg) -> bool {
+pub(crate) fn is_suspend_key(msg: &Msg) -> bool {
     matches!(msg, Msg::Key(k) if k.code == crossterm::event::KeyCode::Char('z')
         && k.modifiers.contains(crossterm::event::KeyModifiers::CONTROL))
 }
 
 /// Stops the process as the shell's job control expects (the terminal already suspended),
 /// returning once it is continued (`fg`).
-pub fn stop_self() {
+pub(crate) fn stop_self() {
     #[cfg(unix)]
     let _ = signal_hook::low_level::raise(signal_hook::consts::SIGSTOP);
 }
@@ -121,7 +121,7 @@ pub struct CopyEnv {
 
 impl CopyEnv {
     #[must_use]
-    pub fn from_process() -> Self {
+    pub(crate) fn from_process() -> Self {
         let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty());
         Self {
             tmux: set("TMUX"),
@@ -142,12 +142,16 @@ impl CopyEnv {
 /// local terminals ignore OSC 52. The tools are chosen over a clipboard crate on purpose: on X11
 /// the clipboard belongs to a live process, and these tools stay behind to serve it after
 /// newsroom exits.
-pub fn copy_to_clipboard(text: &str) -> io::Result<Copied> {
+pub(crate) fn copy_to_clipboard(text: &str) -> io::Result<Copied> {
     copy_with(text, &CopyEnv::from_process(), &mut io::stdout())
 }
 
 /// [`copy_to_clipboard`] with the environment and the terminal given.
-pub fn copy_with<W: Write>(text: &str, env: &CopyEnv, terminal: &mut W) -> io::Result<Copied> {
+pub(crate) fn copy_with<W: Write>(
+    text: &str,
+    env: &CopyEnv,
+    terminal: &mut W,
+) -> io::Result<Copied> {
     if env.tmux {
         // `-w` is tmux 3.2 and later; older ones still fill the buffer without it.
         let tmux = run_with_input(env, "tmux", &["load-buffer", "-w", "-"], text)

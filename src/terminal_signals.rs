@@ -2,7 +2,7 @@
 //! politely or its terminal goes away.
 
 /// Resolves when the process is asked to stop. Never resolves where signals are unavailable.
-pub async fn quit_requested() {
+pub(crate) async fn quit_requested() {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};

@@ -23,7 +23,7 @@ impl Theme {
         }
     }
     #[must_use]
-    pub fn border(&self, focused: bool) -> Style {
+    pub(crate) fn border(&self, focused: bool) -> Style {
         match (focused, self.color) {
             (true, true) => Style::new().fg(self.focus),
             (true, false) => Style::new().add_modifier(Modifier::BOLD),
@@ -39,7 +39,7 @@ impl Theme {
         }
     }
     #[must_use]
-    pub fn accent(&self) -> Style {
+    pub(crate) fn accent(&self) -> Style {
         if self.color {
             Style::new().fg(self.accent)
         } else {

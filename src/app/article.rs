@@ -125,7 +125,7 @@ impl ArticleView {
     }
 
     /// Wraps again at the same width: the shown text changed.
-    pub fn rewrap(&mut self) {
+    pub(crate) fn rewrap(&mut self) {
         let width = self.width;
         self.width = 0;
         self.lines.clear();
@@ -134,7 +134,7 @@ impl ArticleView {
 
     /// How many rows the article takes at its wrap width.
     #[must_use]
-    pub fn line_count(&self) -> usize {
+    pub(crate) fn line_count(&self) -> usize {
         self.lines.len()
     }
 }

@@ -80,7 +80,7 @@ pub struct SignIn {
 
 impl SignIn {
     #[must_use]
-    pub fn starting(reason: Option<String>) -> Self {
+    pub(crate) fn starting(reason: Option<String>) -> Self {
         Self {
             phase: Phase::Starting,
             progress: None,
@@ -90,7 +90,7 @@ impl SignIn {
 }
 
 /// The URL as a QR code in half-block characters (two modules per cell, vertically).
-pub fn qr_lines(url: &str) -> Vec<String> {
+pub(crate) fn qr_lines(url: &str) -> Vec<String> {
     use qrcode::render::unicode::Dense1x2;
     match qrcode::QrCode::new(url.as_bytes()) {
         Ok(code) => code

@@ -214,17 +214,17 @@ impl State {
     }
 
     #[must_use]
-    pub fn selected_pub(&self) -> Option<&PubState> {
+    pub(crate) fn selected_pub(&self) -> Option<&PubState> {
         self.pubs.get(self.selected)
     }
 
     #[must_use]
-    pub fn current_headline(&self) -> Option<&Headline> {
+    pub(crate) fn current_headline(&self) -> Option<&Headline> {
         self.headlines.get(self.cursor)
     }
 
     #[must_use]
-    pub fn is_loading(&self) -> bool {
+    pub(crate) fn is_loading(&self) -> bool {
         self.pubs.iter().any(|p| p.status == FeedStatus::Loading)
     }
 }

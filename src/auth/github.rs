@@ -27,7 +27,7 @@ pub enum ApiError {
 impl ApiError {
     /// Nothing is known about the token: GitHub could not be asked. Keep it and retry later.
     #[must_use]
-    pub fn is_offline(&self) -> bool {
+    pub(crate) fn is_offline(&self) -> bool {
         matches!(self, Self::Network(_)) || matches!(self, Self::Status(s) if *s >= 500)
     }
 }
@@ -52,7 +52,7 @@ impl RefreshError {
     /// Only a network failure leaves the old credentials worth keeping; every other failure
     /// means the user must sign in again.
     #[must_use]
-    pub fn is_offline(&self) -> bool {
+    pub(crate) fn is_offline(&self) -> bool {
         matches!(self, Self::Network(_))
     }
 }

@@ -45,7 +45,7 @@ pub const ENV_TEST_SECOND_MS: &str = "NEWSROOM_TEST_AUTH_SECOND_MS";
 
 /// How to register the OAuth app newsroom needs, step by step (for `login` and the TUI).
 #[must_use]
-pub fn no_client_id_help(web_url: &str) -> String {
+pub(crate) fn no_client_id_help(web_url: &str) -> String {
     format!(
         "newsroom needs the client id of a GitHub OAuth app to sign you in. To register one \
          (once):\n\
@@ -331,7 +331,7 @@ impl Auth {
 
     /// [`Self::sign_in`] asking for the configured scopes plus `extra` (what a feature found
     /// missing): GitHub grants the union.
-    pub async fn sign_in_for(
+    pub(crate) async fn sign_in_for(
         &self,
         storage: StorageChoice,
         extra: &[String],

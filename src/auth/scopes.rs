@@ -85,14 +85,14 @@ impl fmt::Display for MissingScope {
 /// (what a feature found missing, plus what the token had: signing in again never takes a
 /// scope away).
 #[must_use]
-pub fn to_ask(configured: &[String], extra: &[String]) -> Vec<String> {
+pub(crate) fn to_ask(configured: &[String], extra: &[String]) -> Vec<String> {
     let features: Vec<String> = Feature::ALL.iter().map(|f| f.scope().to_owned()).collect();
     union(&[&features, configured, extra])
 }
 
 /// The scopes of every set, each once, in order of first appearance.
 #[must_use]
-pub fn union(sets: &[&[String]]) -> Vec<String> {
+pub(crate) fn union(sets: &[&[String]]) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for s in sets.iter().flat_map(|s| s.iter()) {
         if !out.iter().any(|o| o == s) {

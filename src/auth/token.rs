@@ -106,19 +106,19 @@ impl Credentials {
 
     /// The access token has expired (or will within [`REFRESH_MARGIN`]) and should be refreshed.
     #[must_use]
-    pub fn needs_refresh(&self, now: SystemTime) -> bool {
+    pub(crate) fn needs_refresh(&self, now: SystemTime) -> bool {
         self.expires_at.is_some_and(|at| at <= now + REFRESH_MARGIN)
     }
 
     /// The access token is past its expiry.
     #[must_use]
-    pub fn is_expired(&self, now: SystemTime) -> bool {
+    pub(crate) fn is_expired(&self, now: SystemTime) -> bool {
         self.expires_at.is_some_and(|at| at <= now)
     }
 
     /// A refresh token is present and not past its own expiry.
     #[must_use]
-    pub fn can_refresh(&self, now: SystemTime) -> bool {
+    pub(crate) fn can_refresh(&self, now: SystemTime) -> bool {
         self.refresh.is_some() && self.refresh_expires_at.is_none_or(|at| at > now)
     }
 

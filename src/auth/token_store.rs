@@ -143,14 +143,14 @@ impl TokenStore {
 
     /// Another keyring service name (tests use their own so they never clash).
     #[must_use]
-    pub fn with_service(mut self, service: &str) -> Self {
+    pub(crate) fn with_service(mut self, service: &str) -> Self {
         service.clone_into(&mut self.service);
         self
     }
 
     /// A token from `NEWSROOM_GITHUB_TOKEN`: `load` returns it and never touches the keyring.
     #[must_use]
-    pub fn with_env_token(mut self, token: Option<Token>) -> Self {
+    pub(crate) fn with_env_token(mut self, token: Option<Token>) -> Self {
         self.env_token = token;
         self
     }
@@ -161,7 +161,7 @@ impl TokenStore {
     }
 
     #[must_use]
-    pub fn has_env_token(&self) -> bool {
+    pub(crate) fn has_env_token(&self) -> bool {
         self.env_token.is_some()
     }
 
@@ -272,7 +272,7 @@ impl TokenStore {
         blocking(move || this.load()).await
     }
 
-    pub async fn save_async(
+    pub(crate) async fn save_async(
         &self,
         creds: &Credentials,
         choice: StorageChoice,
@@ -281,7 +281,7 @@ impl TokenStore {
         blocking(move || this.save(&creds, choice)).await
     }
 
-    pub async fn update_async(
+    pub(crate) async fn update_async(
         &self,
         creds: &Credentials,
         source: &TokenSource,

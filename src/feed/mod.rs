@@ -71,20 +71,20 @@ pub fn article_text_at(html: &str, link: Option<&str>) -> String {
 /// A web page's bytes as UTF-8 text: byte-order mark, HTTP charset, `<meta charset>`, then a
 /// statistical guess for undeclared legacy encodings (as feeds are read).
 #[must_use]
-pub fn decode_html(bytes: &[u8], content_type: Option<&str>) -> String {
+pub(crate) fn decode_html(bytes: &[u8], content_type: Option<&str>) -> String {
     encoding::decode_html(bytes, content_type)
 }
 
 /// Whether parsing this HTML would cost too much (nesting or attributes past what html5ever
 /// handles quickly): such a page is refused rather than parsed.
 #[must_use]
-pub fn html_too_costly(html: &str) -> bool {
+pub(crate) fn html_too_costly(html: &str) -> bool {
     html::too_costly(html)
 }
 
 /// The article body's words for the search index: what [`article_text`] shows, without its
 /// layout or link list. See `html::to_search_text`.
 #[must_use]
-pub fn search_text(html: &str) -> String {
+pub(crate) fn search_text(html: &str) -> String {
     html::to_search_text(html)
 }

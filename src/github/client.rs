@@ -133,7 +133,7 @@ impl GithubClient {
 
     /// The full URL for an API path (`/user`), or `path` itself if it is a URL on the API
     /// origin; anything else is [`GithubError::ForeignHost`].
-    pub fn url_for(&self, path: &str) -> Result<url::Url, GithubError> {
+    pub(crate) fn url_for(&self, path: &str) -> Result<url::Url, GithubError> {
         if path.starts_with('/') {
             let base = self.api.as_str().trim_end_matches('/');
             return url::Url::parse(&format!("{base}{path}"))
@@ -152,14 +152,6 @@ impl GithubClient {
         self.memory().rate
     }
 
-    /// Until when requests are held back after a rate limit.
-    pub fn blocked_until(&self) -> Option<DateTime<Utc>> {
-        self.memory()
-            .blocked
-            .map(|(t, _)| t)
-            .filter(|t| *t > Utc::now())
-    }
-
     fn memory(&self) -> std::sync::MutexGuard<'_, Memory> {
         self.memory
             .lock()
@@ -169,7 +161,7 @@ impl GithubClient {
     /// Remembers validators kept from an earlier run for `path`, so that its first GET in this
     /// run is already conditional. A 304 to it then returns an empty body: the caller knows
     /// nothing changed. Validators already known in this run win.
-    pub fn seed(&self, path: &str, validators: Validators) {
+    pub(crate) fn seed(&self, path: &str, validators: Validators) {
         if validators.is_empty() {
             return;
         }
@@ -194,7 +186,7 @@ impl GithubClient {
 
     /// [`GithubClient::request`] with another `Accept` (GitHub's media types, such as
     /// `application/vnd.github.html+json` for bodies rendered to HTML).
-    pub async fn request_as(
+    pub(crate) async fn request_as(
         &self,
         token: &Token,
         method: reqwest::Method,

@@ -349,7 +349,7 @@ pub async fn write_thread(
 }
 
 /// Marks every notification read on GitHub, up to `at` (what the user saw).
-pub async fn write_all_read(
+pub(crate) async fn write_all_read(
     session: &GithubSession,
     db: &SharedStore,
     at: DateTime<Utc>,
@@ -410,7 +410,7 @@ async fn send(
 }
 
 /// Sends what is still queued, oldest first; stops at the first failure (the rest wait).
-pub async fn retry_pending(session: &GithubSession, db: &SharedStore) -> usize {
+pub(crate) async fn retry_pending(session: &GithubSession, db: &SharedStore) -> usize {
     let pending: Vec<PendingWrite> = db.call(|s| s.github_pending()).await.unwrap_or_default();
     let mut sent = 0;
     for w in pending {

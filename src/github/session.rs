@@ -165,7 +165,7 @@ impl GithubSession {
 
     /// `GET path`, conditional, with Markdown bodies rendered to HTML by GitHub
     /// (`body_html`), which then takes the same safe HTML-to-text path as feeds.
-    pub async fn get_html(&self, path: &str) -> Result<Response, GithubError> {
+    pub(crate) async fn get_html(&self, path: &str) -> Result<Response, GithubError> {
         self.call_as(
             reqwest::Method::GET,
             path,

@@ -74,7 +74,7 @@ impl Runtime {
     }
 
     /// Housekeeping that must not delay the first frame.
-    pub fn after_first_frame(&self) {
+    pub(crate) fn after_first_frame(&self) {
         self.cache.sync_names(self.feeds.publications());
     }
 

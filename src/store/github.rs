@@ -46,7 +46,7 @@ impl Store {
     }
 
     /// The GitHub thread id of an article of the "GitHub" publication; `None` for any other.
-    pub fn github_thread(&self, article: i64) -> Result<Option<String>, StoreError> {
+    pub(crate) fn github_thread(&self, article: i64) -> Result<Option<String>, StoreError> {
         let key: Option<String> = self
             .conn
             .prepare_cached(
@@ -59,7 +59,7 @@ impl Store {
     }
 
     /// Removes one article (a notification marked done).
-    pub fn delete_article(&mut self, id: i64) -> Result<(), StoreError> {
+    pub(crate) fn delete_article(&mut self, id: i64) -> Result<(), StoreError> {
         self.conn
             .prepare_cached("DELETE FROM articles WHERE id = ?1")?
             .execute([id])?;
@@ -67,7 +67,11 @@ impl Store {
     }
 
     /// Queues a thread write until GitHub acknowledges it (a newer one for the thread wins).
-    pub fn queue_github_write(&mut self, thread: &str, action: &str) -> Result<(), StoreError> {
+    pub(crate) fn queue_github_write(
+        &mut self,
+        thread: &str,
+        action: &str,
+    ) -> Result<(), StoreError> {
         self.github_tables()?;
         self.conn
             .prepare_cached(
@@ -79,7 +83,11 @@ impl Store {
     }
 
     /// GitHub acknowledged the write of `action` to `thread` (a newer one queued since stays).
-    pub fn clear_github_write(&mut self, thread: &str, action: &str) -> Result<(), StoreError> {
+    pub(crate) fn clear_github_write(
+        &mut self,
+        thread: &str,
+        action: &str,
+    ) -> Result<(), StoreError> {
         self.github_tables()?;
         self.conn
             .prepare_cached("DELETE FROM github_pending WHERE thread = ?1 AND action = ?2")?
@@ -88,7 +96,11 @@ impl Store {
     }
 
     /// A write failed again: counted, and kept for the next refresh.
-    pub fn github_write_failed(&mut self, thread: &str, error: &str) -> Result<(), StoreError> {
+    pub(crate) fn github_write_failed(
+        &mut self,
+        thread: &str,
+        error: &str,
+    ) -> Result<(), StoreError> {
         self.github_tables()?;
         self.conn
             .prepare_cached(
@@ -117,7 +129,7 @@ impl Store {
 
     /// The cached bodies of a publication by dedup key, with their published time: what a
     /// refresh reuses for a notification that did not change (no request for its details).
-    pub fn github_known(
+    pub(crate) fn github_known(
         &self,
         url: &str,
     ) -> Result<HashMap<String, (Option<i64>, String)>, StoreError> {
@@ -133,7 +145,7 @@ impl Store {
     /// Read state from GitHub: the notifications it lists (unread there) are unread here, and,
     /// when the list is `complete` (not cut at a page), the others read; threads with a write
     /// still waiting keep their state (the local one is newer).
-    pub fn sync_github_unread(
+    pub(crate) fn sync_github_unread(
         &mut self,
         unread_threads: &[String],
         complete: bool,
@@ -160,7 +172,7 @@ impl Store {
     }
 
     /// Validators kept for one API URL, and when it was last checked (epoch seconds).
-    pub fn github_validators(&self, url: &str) -> Result<(Validators, i64), StoreError> {
+    pub(crate) fn github_validators(&self, url: &str) -> Result<(Validators, i64), StoreError> {
         self.github_tables()?;
         let row = self
             .conn
@@ -182,7 +194,7 @@ impl Store {
 
     /// The `urls` in the order they should be checked: never checked first, then the longest
     /// unchecked.
-    pub fn github_check_order(&self, urls: &[String]) -> Result<Vec<String>, StoreError> {
+    pub(crate) fn github_check_order(&self, urls: &[String]) -> Result<Vec<String>, StoreError> {
         self.github_tables()?;
         let mut stmt = self
             .conn
@@ -196,7 +208,7 @@ impl Store {
         Ok(keyed.into_iter().map(|(_, _, u)| u).collect())
     }
 
-    pub fn set_github_validators(
+    pub(crate) fn set_github_validators(
         &mut self,
         url: &str,
         v: &Validators,

@@ -57,7 +57,7 @@ pub fn age(then: Option<DateTime<Utc>>, now: DateTime<Utc>) -> String {
 const SPINNER: [char; 10] = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 
 #[must_use]
-pub fn spinner(frame: u64) -> char {
+pub(crate) fn spinner(frame: u64) -> char {
     SPINNER[usize::try_from(frame % 10).unwrap_or(0)]
 }
 
