@@ -28,7 +28,9 @@ import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from bench import Server, generate, json_status, log, newsroom_config, reader_env, run_measured  # noqa: E402
+from bench import (  # noqa: E402
+    Server, generate, json_status, log, newsroom_config, port_urls, reader_env, run_measured,
+)
 
 # One article's body carries a word found nowhere else (the issue's "found only in one
 # article's body" case); the rest are words of the generated feeds, typed as a reader would.
@@ -64,7 +66,7 @@ def build_cache(a, work, feeds, items, name, no_index):
     server = Server(feeds_dir, d, 0)
     try:
         cfg = os.path.join(d, "config.toml")
-        newsroom_config(cfg, manifest, server.port, 20, 20)
+        newsroom_config(cfg, manifest, port_urls(server.port), 20, 20)
         env = reader_env(home)
         if no_index:
             env["NEWSROOM_BENCH_NO_SEARCH_INDEX"] = "1"
@@ -110,7 +112,7 @@ def refresh_bench(a, work, latency_ms, rows):
     times = {False: [], True: []}
     try:
         cfg = os.path.join(d, "config.toml")
-        newsroom_config(cfg, manifest, server.port, 20, 20)
+        newsroom_config(cfg, manifest, port_urls(server.port), 20, 20)
         for rep in range(a.reps):
             for no_index in (True, False):  # alternated, so drift in load hits both alike
                 db = os.path.join(d, "cache.db")
