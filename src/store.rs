@@ -963,25 +963,31 @@ static BENCH_NO_INDEX: std::sync::LazyLock<bool> =
     std::sync::LazyLock::new(|| std::env::var_os("NEWSROOM_BENCH_NO_SEARCH_INDEX").is_some());
 
 /// Indexes (or re-indexes) one article from a fetched item.
+/// Indexes an article that has just arrived: a plain insert, since nothing is indexed under
+/// its id yet (a replace on a contentless-delete table first looks for a row to delete).
 fn index_item(tx: &Connection, id: i64, item: &Item, publication: &str) -> rusqlite::Result<()> {
     if *BENCH_NO_INDEX {
         return Ok(());
     }
-    index_article(
-        tx,
+    let body = crate::feed::search_text(&item.content_html);
+    tx.prepare_cached(
+        "INSERT INTO article_search (rowid, title, author, publication, body, full_text)
+         VALUES (?1, ?2, ?3, ?4, ?5, '')",
+    )?
+    .execute(params![
         id,
-        &item.title,
+        item.title,
         item.author.as_deref().unwrap_or(""),
         publication,
-        &item.content_html,
-        "",
-    )
+        body
+    ])?;
+    Ok(())
 }
 
-/// Indexes (or re-indexes) one article from what the cache holds.
 /// What the index needs of a cached article: title, author, publication, body, full text.
 type Indexed = (String, Option<String>, String, String, Option<String>);
 
+/// Indexes (or re-indexes) one article from what the cache holds.
 fn index_cached(tx: &Connection, id: i64) -> rusqlite::Result<()> {
     let row: Option<Indexed> = tx
         .prepare_cached(
