@@ -8,7 +8,7 @@ use newsroom::app::{self, KeyMap, Msg, State};
 use newsroom::auth::{Auth, AuthSettings, EnvOverrides, Token};
 use newsroom::config::Publication;
 use newsroom::fetch::{FetchSettings, Fetcher};
-use newsroom::runtime::{self, Edges, Runtime};
+use newsroom::runtime::{self, Runtime};
 use newsroom::store::{SharedStore, Store};
 use ratatui::Terminal;
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
@@ -54,13 +54,7 @@ async fn the_whole_app_signs_in_reads_an_article_idles_and_quits() {
     .unwrap();
     let (store, _) = Store::open(&dir.path().join("cache.db")).unwrap();
     let (tx, mut rx) = mpsc::unbounded_channel();
-    let opened = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
-    let seen = opened.clone();
-    let edges = Edges {
-        open_url: Box::new(move |url, _| seen.lock().unwrap().push(url)),
-        copy: Box::new(|_| Ok(newsroom::app::Copied::Osc52)),
-        real_terminal: false,
-    };
+    let (edges, opened) = crate::support::watched_edges();
     let runtime = Runtime::new(
         SharedStore::new(store),
         Fetcher::new(FetchSettings::default()).unwrap(),

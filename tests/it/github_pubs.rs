@@ -17,7 +17,7 @@ use newsroom::github::pubs::{self, PubError};
 use newsroom::headless::{FetchOptions, fetch_with};
 use newsroom::model::{GITHUB_INBOX, GITHUB_RELEASES};
 use newsroom::refresh::RefreshStatus;
-use newsroom::runtime::{self, Edges, Runtime};
+use newsroom::runtime::{self, Runtime};
 use newsroom::store::{SharedStore, Store};
 use ratatui::Terminal;
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
@@ -437,13 +437,7 @@ async fn the_reader_reads_the_inbox_and_writes_back() {
         full_text: false,
     }];
     let (tx, mut rx) = mpsc::unbounded_channel();
-    let opened = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
-    let seen = opened.clone();
-    let edges = Edges {
-        open_url: Box::new(move |url, _| seen.lock().unwrap().push(url)),
-        copy: Box::new(|_| Ok(newsroom::app::Copied::Osc52)),
-        real_terminal: false,
-    };
+    let (edges, opened) = crate::support::watched_edges();
     let runtime = Runtime::new(
         store(dir.path()),
         Fetcher::new(FetchSettings::default()).unwrap(),

@@ -9,7 +9,7 @@ use chrono::Utc;
 use newsroom::app::{self, CacheCmd, Cmd, FeedStatus, KeyMap, Msg, State};
 use newsroom::config::Publication;
 use newsroom::fetch::{FetchSettings, Fetcher};
-use newsroom::runtime::{Edges, Runtime};
+use newsroom::runtime::Runtime;
 use newsroom::store::{SharedStore, Store};
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use tokio::sync::mpsc;
@@ -53,13 +53,7 @@ impl Harness {
         })
         .expect("client builds");
         let (tx, rx) = mpsc::unbounded_channel();
-        let opened = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-        let seen = opened.clone();
-        let edges = Edges {
-            open_url: Box::new(move |url, _| seen.lock().unwrap().push(url)),
-            copy: Box::new(|_| Ok(newsroom::app::Copied::By("test"))),
-            real_terminal: false,
-        };
+        let (edges, opened) = crate::support::watched_edges();
         let keys = KeyMap::new(
             &[],
             &pubs

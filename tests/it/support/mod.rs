@@ -31,3 +31,24 @@ pub fn newsroom_in(home: &Path) -> Command {
         .stdin(Stdio::null());
     cmd
 }
+
+/// Edges for in-process tests: the browser records the URLs it was asked to open (returned),
+/// the clipboard answers as a terminal given an OSC 52 would, and the terminal is never handed
+/// over.
+pub fn watched_edges() -> (
+    newsroom::runtime::Edges,
+    std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+) {
+    let opened = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let seen = opened.clone();
+    let edges = newsroom::runtime::Edges {
+        open_url: Box::new(move |url, _| {
+            seen.lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .push(url);
+        }),
+        copy: Box::new(|_| Ok(newsroom::app::Copied::Osc52)),
+        real_terminal: false,
+    };
+    (edges, opened)
+}
