@@ -38,6 +38,7 @@ import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import hostile  # noqa: E402
+import measure  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 RUN_TIMEOUT = 600  # seconds for any one reader run; newsboat's slowest is ~65 s
@@ -66,24 +67,7 @@ def reader_env(home):
 
 def run_measured(argv, env, out_path):
     """Run argv to completion; return (wall seconds, peak RSS KiB, exit code)."""
-    with open(out_path, "wb") as out:
-        t0 = time.perf_counter()
-        p = subprocess.Popen(argv, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT)
-        result = {}
-
-        def reap():  # wait4 gives the child's own peak RSS, no /usr/bin/time needed
-            _, status, ru = os.wait4(p.pid, 0)
-            result.update(t=time.perf_counter() - t0, status=status, rss=ru.ru_maxrss)
-
-        waiter = threading.Thread(target=reap, daemon=True)
-        waiter.start()
-        waiter.join(RUN_TIMEOUT)
-        if waiter.is_alive():
-            os.kill(p.pid, signal.SIGKILL)
-            waiter.join(30)
-            raise RuntimeError(f"{argv[0]} ran past {RUN_TIMEOUT} s")
-        p.returncode = os.waitstatus_to_exitcode(result["status"])
-        return result["t"], result["rss"], p.returncode
+    return measure.run_measured(argv, env, out_path, RUN_TIMEOUT)
 
 
 class Server:

@@ -14,12 +14,14 @@ import gzip
 import http.server
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import measure  # noqa: E402
 
 CAP = 10 * 1024 * 1024
 RUN_TIMEOUT = 300
@@ -125,26 +127,9 @@ def run_fetch(newsroom, work, name, urls):
     env.update(HOME=home, XDG_DATA_HOME=os.path.join(home, "data"),
                XDG_STATE_HOME=os.path.join(home, "state"), no_proxy="127.0.0.1")
     argv = [newsroom, "--config", cfg, "--db", os.path.join(home, "c.db"), "fetch", "--json"]
-    t0 = time.perf_counter()
-    with open(os.path.join(home, "out.txt"), "wb") as out:
-        p = subprocess.Popen(argv, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT)
-        result = {}
-
-        def reap():
-            _, status, ru = os.wait4(p.pid, 0)
-            result.update(status=status, rss=ru.ru_maxrss)
-
-        waiter = threading.Thread(target=reap, daemon=True)
-        waiter.start()
-        waiter.join(RUN_TIMEOUT)
-        if waiter.is_alive():
-            os.kill(p.pid, signal.SIGKILL)
-            waiter.join(30)
-            raise RuntimeError(f"newsroom fetch ({name}) ran past {RUN_TIMEOUT} s")
-    wall = time.perf_counter() - t0
+    wall, rss, rc = measure.run_measured(argv, env, os.path.join(home, "out.txt"), RUN_TIMEOUT)
     lines = open(os.path.join(home, "out.txt"), errors="replace").read().splitlines()
-    return dict(name=name, feeds=len(urls), rss_mb=result["rss"] / 1024, wall=wall,
-                rc=os.waitstatus_to_exitcode(result["status"]), out=lines)
+    return dict(name=name, feeds=len(urls), rss_mb=rss / 1024, wall=wall, rc=rc, out=lines)
 
 
 def run(newsroom, work):
