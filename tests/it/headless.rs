@@ -317,36 +317,50 @@ fn a_refresh_killed_mid_transaction_leaves_every_feed_whole_or_absent() {
     let urls: Vec<String> = paths.iter().map(|p| server.url(p)).collect();
 
     // Kill three times, each time once `wanted` feeds are committed and another feed's
-    // transaction has written uncommitted pages; each run resumes into the same cache.
-    // A kill can land just after a commit; it is tried again (bounded) until one lands inside
-    // a transaction, at least three kills in all.
-    let mut torn = 0;
-    for wanted in 1..=8_i64 {
-        if torn > 0 && wanted > 3 {
-            break;
-        }
+    // transaction has written uncommitted pages; each run resumes into the same cache. The test
+    // wakes on the WAL file changing (inotify), and decides with the child stopped (SIGSTOP,
+    // confirmed by waitpid), so the state it reads is exactly the state the kill leaves.
+    let (tx, rx) = std::sync::mpsc::channel();
+    let mut watcher = notify::recommended_watcher(tx).expect("inotify watcher");
+    notify::Watcher::watch(
+        &mut watcher,
+        dir.path(),
+        notify::RecursiveMode::NonRecursive,
+    )
+    .expect("watch the cache's directory");
+    let wal = PathBuf::from(format!("{}-wal", db.display()));
+    for wanted in 1..=3 {
         let mut child = newsroom(dir.path(), &config, &db, &["fetch", "--json"])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
             .expect("spawn newsroom fetch");
+        let pid = nix::unistd::Pid::from_raw(i32::try_from(child.id()).expect("pid"));
         let deadline = Instant::now() + Duration::from_secs(120);
         loop {
-            if wal_frames(&db).1 > 0 && feeds_with_articles(&db).is_some_and(|n| n >= wanted) {
-                break;
-            }
-            assert!(Instant::now() < deadline, "no progress");
+            let left = deadline.saturating_duration_since(Instant::now());
+            let event = rx
+                .recv_timeout(left)
+                .expect("the WAL changes before the deadline");
+            let touches_wal = event.is_ok_and(|e| e.paths.contains(&wal));
+            // A burst of writes is one look: what matters is the file's state now.
+            while rx.try_recv().is_ok() {}
             assert!(
                 child.try_wait().expect("poll child").is_none(),
                 "fetch ended before the kill"
             );
-            std::thread::sleep(Duration::from_millis(1));
+            if !touches_wal || !torn_with(&db, wanted) {
+                continue;
+            }
+            stop(pid);
+            if torn_with(&db, wanted) {
+                break;
+            }
+            nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGCONT).expect("SIGCONT");
         }
         child.kill().expect("SIGKILL"); // std's kill is SIGKILL on Unix
         child.wait().expect("reap");
-        if wal_frames(&db).1 > 0 {
-            torn += 1;
-        }
+        assert!(wal_frames(&db).1 > 0, "the kill left a torn transaction");
 
         let counts = committed(&db, &urls);
         assert!(
@@ -359,7 +373,6 @@ fn a_refresh_killed_mid_transaction_leaves_every_feed_whole_or_absent() {
             "killed mid-way: {counts:?}"
         );
     }
-    assert!(torn > 0, "at least one kill landed inside a transaction");
 
     // Finishing the job afterwards works and completes every feed.
     let out = run(&mut newsroom(
@@ -375,6 +388,24 @@ fn a_refresh_killed_mid_transaction_leaves_every_feed_whole_or_absent() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(committed(&db, &urls).iter().all(|&n| n == ITEMS));
+}
+
+/// At least `wanted` feeds are committed and a transaction has written pages it has not
+/// committed yet.
+fn torn_with(db: &Path, wanted: i64) -> bool {
+    wal_frames(db).1 > 0 && feeds_with_articles(db).is_some_and(|n| n >= wanted)
+}
+
+/// Stops the child and waits until it has stopped (waitpid reports it), so that nothing it
+/// writes afterwards can change what the test reads.
+fn stop(pid: nix::unistd::Pid) {
+    use nix::sys::wait::{WaitPidFlag, WaitStatus, waitpid};
+    nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGSTOP).expect("SIGSTOP");
+    let status = waitpid(pid, Some(WaitPidFlag::WUNTRACED)).expect("waitpid");
+    assert!(
+        matches!(status, WaitStatus::Stopped(..)),
+        "the child stopped, not {status:?}"
+    );
 }
 
 /// (valid frames, frames after the last commit) in the -wal file, read by its documented
