@@ -102,6 +102,8 @@ pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
         db,
         verbose: cli.verbose,
         config_file,
+        config_explicit: cli.config.clone(),
+        insecure_storage: cli.insecure_storage,
     };
     // Few threads on purpose: the work is IO plus a parser per core and one cache writer, and
     // every extra thread costs memory (each gets its own malloc arena).
