@@ -19,4 +19,6 @@ pub use state::{
 pub use update::{animating, check_session, init, update};
 
 #[cfg(test)]
+mod reload_tests;
+#[cfg(test)]
 mod tests;
