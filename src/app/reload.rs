@@ -43,8 +43,9 @@ pub(super) fn on_reloaded(
             notice(
                 state,
                 NoticeKind::Error,
+                // Where it is wrong comes first: a long message is cut at the end.
                 format!(
-                    "Config not reloaded (still using the one read before): {}",
+                    "Config not reloaded: {} (the running one is kept)",
                     crate::gate::clean_line(&why)
                 ),
             );
