@@ -430,9 +430,10 @@ fn keyring_error(e: keyring::Error) -> StoreError {
     let plain = |what: &str| format!("{what} ({SEE_LOG})");
     match e {
         E::NoDefaultStore => {
-            match keyring::Entry::store_status() {
-                Err(inner) => tracing::warn!("keyring: no credential store: {inner}"),
-                Ok(()) => tracing::warn!("keyring: no credential store is set up"),
+            if let Err(inner) = keyring::Entry::store_status() {
+                tracing::warn!("keyring: no credential store: {inner}");
+            } else {
+                tracing::warn!("keyring: no credential store is set up");
             }
             StoreError::Unavailable {
                 why: plain("no credential store"),
@@ -530,6 +531,38 @@ mod tests {
             "{e}"
         );
         assert!(!e.contains("gho_x"));
+    }
+
+    #[test]
+    fn keyring_failures_are_said_in_plain_words_never_in_the_keyrings_own() {
+        let raw = || -> Box<dyn std::error::Error + Send + Sync> {
+            Box::new(std::io::Error::other(
+                "zbus error: org.freedesktop.DBus.Error.ServiceUnknown: The name \
+                 org.freedesktop.secrets was not provided by any .service files",
+            ))
+        };
+        let cases = [
+            (
+                keyring_error(keyring::Error::PlatformFailure(raw())),
+                "No keyring is running",
+            ),
+            (
+                keyring_error(keyring::Error::NoStorageAccess(raw())),
+                "locked",
+            ),
+            (
+                keyring_error(keyring::Error::NotSupportedByStore("zbus says no".into())),
+                "refused",
+            ),
+        ];
+        for (e, said) in cases {
+            let text = e.to_string();
+            assert!(text.contains(said), "{text}");
+            for raw in ["zbus", "org.freedesktop", "ServiceUnknown"] {
+                assert!(!text.contains(raw), "{text}");
+                assert!(!format!("{e:?}").contains(raw), "{e:?}");
+            }
+        }
     }
 
     #[test]
