@@ -128,7 +128,8 @@ async fn command(ctx: &Context, cmd: Command) -> Result<ExitCode, Failure> {
     match cmd {
         Command::Login { insecure_storage } => {
             let opts = auth::LoginOptions {
-                insecure_storage,
+                // `newsroom --insecure-storage login` means it too.
+                insecure_storage: insecure_storage || ctx.insecure_storage,
                 open_browser_prompt: true,
             };
             auth::login(gh, data, opts).await.map_err(auth_failure)?;

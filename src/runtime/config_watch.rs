@@ -7,7 +7,8 @@
 //! the same way (`add`, `remove`, `import`, an editor, a dotfiles tool, another newsroom), there
 //! is no pid file to go stale or to point at the wrong process, and two readers on the same
 //! config both follow it. The directory is watched, not the file, since `add` and editors
-//! replace the file by a rename. SIGHUP and `C` remain for file systems that report nothing.
+//! replace the file by a rename (and, for a symlinked config, the directory of the file it
+//! points at). SIGHUP and `C` remain for file systems that report nothing.
 
 use std::path::{Path, PathBuf};
 use std::sync::mpsc as std_mpsc;
@@ -110,18 +111,27 @@ pub(super) fn start(source: &ConfigSource, tx: &mpsc::UnboundedSender<Msg>) {
         && let Some(file) = source.file()
     {
         let (source, tx, file) = (source.clone(), tx.clone(), file.to_path_buf());
+        let (armed, ready) = std_mpsc::channel();
         let spawned = std::thread::Builder::new()
             .name("config-watch".into())
-            .spawn(move || watch(&file, &source, &tx));
-        if let Err(e) = spawned {
-            tracing::warn!("cannot watch the config file: {e}");
+            .spawn(move || watch(&file, &source, &tx, &armed));
+        match spawned {
+            // A change written once this returns is seen (bounded: a stuck watcher does not
+            // hold the reader up).
+            Ok(_) => drop(ready.recv_timeout(MAX_WAIT)),
+            Err(e) => tracing::warn!("cannot watch the config file: {e}"),
         }
     }
 }
 
 /// Watches the config's directory (or, until it exists, the one above) and reads the config
 /// after each burst of changes to the file, when its text changed. Ends when the reader does.
-fn watch(file: &Path, source: &ConfigSource, tx: &mpsc::UnboundedSender<Msg>) {
+fn watch(
+    file: &Path,
+    source: &ConfigSource,
+    tx: &mpsc::UnboundedSender<Msg>,
+    armed: &std_mpsc::Sender<()>,
+) {
     let (Some(dir), Some(name)) = (file.parent(), file.file_name()) else {
         return;
     };
@@ -139,11 +149,26 @@ fn watch(file: &Path, source: &ConfigSource, tx: &mpsc::UnboundedSender<Msg>) {
         }
     };
     let mut watching_dir = arm(&mut watcher, dir);
+    // A config that is a symlink into another directory (a dotfiles repository): that
+    // directory too, for the file the link points at.
+    let target = std::fs::canonicalize(file)
+        .ok()
+        .filter(|real| real.parent() != std::fs::canonicalize(dir).ok().as_deref());
+    if let Some(up) = target.as_deref().and_then(Path::parent)
+        && let Err(e) = watcher.watch(up, notify::RecursiveMode::NonRecursive)
+    {
+        tracing::warn!("cannot watch {} for the config: {e}", up.display());
+    }
     let mut last = std::fs::read(file).ok();
+    let _ = armed.send(());
     let concerns = |ev: &notify::Event, dir_watched: bool| {
         !matches!(ev.kind, notify::EventKind::Access(_))
             && ev.paths.iter().any(|p| {
-                p.file_name() == Some(name) || (!dir_watched && p.file_name() == dir.file_name())
+                p.file_name() == Some(name)
+                    || (!dir_watched && p.file_name() == dir.file_name())
+                    || target
+                        .as_deref()
+                        .is_some_and(|t| p.file_name() == t.file_name())
             })
     };
     while let Ok(first) = rx.recv() {

@@ -342,3 +342,61 @@ fn tmux_a_terminal_that_goes_away_still_ends_the_reader() {
         "newsroom (pid {pid}) still runs after its terminal went away"
     );
 }
+
+/// What the reader's config edge says next (bounded).
+async fn next_reload(
+    h: &mut crate::reader::Harness,
+) -> Result<Box<newsroom::app::NewConfig>, String> {
+    let deadline = std::time::Instant::now() + LONG;
+    loop {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        assert!(!left.is_zero(), "no reload came");
+        match tokio::time::timeout(left, h.rx.recv()).await {
+            Ok(Some(newsroom::app::Msg::ConfigReloaded { asked, result })) => {
+                assert!(!asked, "the file changed: nobody asked");
+                return result;
+            }
+            Ok(Some(_)) => {}
+            Ok(None) | Err(_) => panic!("no reload came"),
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_symlinked_config_is_followed_and_a_broken_one_is_named_with_its_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let dotfiles = dir.path().join("dotfiles");
+    let conf = dir.path().join("conf");
+    std::fs::create_dir_all(&dotfiles).unwrap();
+    std::fs::create_dir_all(&conf).unwrap();
+    let real = dotfiles.join("newsroom.toml");
+    std::fs::write(
+        &real,
+        "[[publications]]\nname = \"A\"\nurl = \"http://127.0.0.1:9/a\"\n",
+    )
+    .unwrap();
+    let link = conf.join("config.toml");
+    std::os::unix::fs::symlink(&real, &link).unwrap();
+
+    let mut h = crate::reader::Harness::new(vec![], &dir.path().join("cache.db"));
+    h.runtime
+        .watch_config(newsroom::runtime::config_watch::ConfigSource {
+            explicit: Some(link.clone()),
+            default: None,
+            watch: true,
+        });
+    // Edited in place, where the link points: the watcher sees it there.
+    std::fs::write(
+        &real,
+        "[[publications]]\nname = \"A\"\nurl = \"http://127.0.0.1:9/a\"\n\n\
+         [[publications]]\nname = \"B\"\nurl = \"http://127.0.0.1:9/b\"\n",
+    )
+    .unwrap();
+    let new = next_reload(&mut h).await.expect("a valid config");
+    let names: Vec<&str> = new.publications.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(names, ["A", "B"]);
+
+    std::fs::write(&real, "[[publications]]\nname = \"A\"\nurl = 7\n").unwrap();
+    let why = next_reload(&mut h).await.expect_err("a broken config");
+    assert!(why.contains("config.toml:3:"), "file:line:col: {why}");
+}
