@@ -34,6 +34,11 @@ pub struct Cli {
     #[arg(long)]
     pub log_path: bool,
 
+    /// In the reader: sign in keeping the token in a plain file (mode 0600) when no OS
+    /// keyring is available, as `login --insecure-storage` does.
+    #[arg(long)]
+    pub insecure_storage: bool,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }

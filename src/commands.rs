@@ -102,6 +102,8 @@ pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
         db,
         verbose: cli.verbose,
         config_file,
+        config_explicit: cli.config.clone(),
+        insecure_storage: cli.insecure_storage,
     };
     // Few threads on purpose: the work is IO plus a parser per core and one cache writer, and
     // every extra thread costs memory (each gets its own malloc arena).
@@ -126,7 +128,8 @@ async fn command(ctx: &Context, cmd: Command) -> Result<ExitCode, Failure> {
     match cmd {
         Command::Login { insecure_storage } => {
             let opts = auth::LoginOptions {
-                insecure_storage,
+                // `newsroom --insecure-storage login` means it too.
+                insecure_storage: insecure_storage || ctx.insecure_storage,
                 open_browser_prompt: true,
             };
             auth::login(gh, data, opts).await.map_err(auth_failure)?;

@@ -49,4 +49,8 @@ pub struct Context {
     pub verbose: bool,
     /// The config file that `add`, `remove` and `import` edit.
     pub config_file: PathBuf,
+    /// `--config`, if given: the reader reads it again on a reload.
+    pub config_explicit: Option<PathBuf>,
+    /// `--insecure-storage` for the reader's sign-in.
+    pub insecure_storage: bool,
 }

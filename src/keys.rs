@@ -42,6 +42,8 @@ pub enum Action {
     CopyCode,
     Retry,
     FullText,
+    /// Read the config file again (publications, keys, theme, `[github]`) without a restart.
+    ReloadConfig,
 }
 
 /// Where keys go: the reader, or a screen that takes over the keyboard. Each has its own
@@ -84,6 +86,9 @@ impl Mode {
                 (A::OpenPage, vec![Key::ch('o')]),
                 (A::CopyCode, vec![Key::ch('c')]),
                 (A::Retry, vec![Key::ch('r')]),
+                // Scrolls the first-run screen when the terminal is too small for it.
+                (A::Down, vec![Key::ch('j'), Key::plain(K::Down)]),
+                (A::Up, vec![Key::ch('k'), Key::plain(K::Up)]),
                 (A::Back, vec![Key::plain(K::Esc)]),
                 (A::Quit, vec![Key::ch('q'), Key::ctrl('c')]),
             ],
@@ -149,6 +154,7 @@ impl Action {
         (Action::Search, "search", "search every article"),
         (Action::Filter, "filter", "show all / unread / starred"),
         (Action::SignIn, "sign_in", "sign in to GitHub again"),
+        (Action::ReloadConfig, "reload_config", "reload the config"),
         (Action::Back, "back", "back / close"),
         (
             Action::Confirm,
@@ -326,6 +332,7 @@ fn defaults() -> Vec<(Action, Vec<Key>)> {
         (A::Search, vec![Key::ch('/')]),
         (A::Filter, vec![Key::ch('f')]),
         (A::SignIn, vec![Key::ch('L')]),
+        (A::ReloadConfig, vec![Key::ch('C')]),
         (A::Back, vec![Key::plain(K::Esc)]),
         (A::Help, vec![Key::ch('?')]),
         (A::Quit, vec![Key::ch('q'), Key::ctrl('c')]),

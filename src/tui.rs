@@ -34,6 +34,12 @@ pub async fn run(ctx: &Context) -> Result<ExitCode, Failure> {
     ))
     .map_err(|e| Failure::Usage(e.to_string()))?;
     let (tx, mut rx) = mpsc::unbounded_channel();
+    let storage_warning = ctx.insecure_storage.then(|| {
+        format!(
+            "warning: --insecure-storage: the token will be kept unencrypted in {}",
+            auth.store().insecure_path().display()
+        )
+    });
     let runtime = Runtime::new(
         SharedStore::new(store),
         fetcher,
@@ -41,7 +47,14 @@ pub async fn run(ctx: &Context) -> Result<ExitCode, Failure> {
         Edges::system(),
         Some(auth),
         tx,
-    );
+    )
+    .with_insecure_storage(ctx.insecure_storage);
+    runtime.watch_config(crate::runtime::config_watch::ConfigSource {
+        explicit: ctx.config_explicit.clone(),
+        default: ctx.paths.config_file.clone(),
+        // Hidden, for the test of SIGHUP alone.
+        watch: std::env::var_os("NEWSROOM_TEST_NO_CONFIG_WATCH").is_none(),
+    });
     let mut terminal = crate::terminal::enter()
         .map_err(|e| Failure::Runtime(format!("cannot use this terminal: {e}")))?;
     let size = terminal.size().map_or((80, 24), |s| (s.width, s.height));
@@ -54,11 +67,17 @@ pub async fn run(ctx: &Context) -> Result<ExitCode, Failure> {
         size,
     );
     state.refresh_every = cfg.fetch.refresh_every;
+    state.config_path = Some(ctx.config_file.display().to_string());
+    state.storage_warning = storage_warning;
     state.github_pubs = crate::github::pubs::publications(cfg.github.inbox, cfg.github.releases);
     // Cached news shows at once while the stored token is checked in the background.
     runtime.exec(crate::app::check_session(&mut state));
     if let Some(n) = notice {
         crate::app::update(&mut state, crate::app::Msg::Problem(n));
+    }
+    // As the CLI prints it: in the status bar, and on the sign-in screen while it shows.
+    if let Some(w) = state.storage_warning.clone() {
+        crate::app::update(&mut state, crate::app::Msg::Problem(w));
     }
     state.theme = cfg.theme;
     // https://no-color.org: any non-empty NO_COLOR turns colour off.

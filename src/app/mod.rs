@@ -1,13 +1,16 @@
 //! The pure core: state, messages, and the one `update` door. No IO, no clock, no async.
 
 pub mod article;
+pub mod first_run;
 pub mod msg;
+pub mod reload;
 pub mod signin;
 pub mod state;
 pub mod update;
 
 pub use crate::keys::{Action, Key, KeyMap};
 pub use msg::{CacheCmd, Cmd, Copied, FeedCmd, FeedOutcome, GithubCmd, Msg, SystemCmd};
+pub use reload::NewConfig;
 pub use signin::{AuthMsg, Phase, SignIn};
 pub use state::{
     ArticleView, FeedStatus, Filter, Focus, FullTextView, Notice, NoticeKind, PubState, Requests,
@@ -15,5 +18,7 @@ pub use state::{
 };
 pub use update::{animating, check_session, init, update};
 
+#[cfg(test)]
+mod reload_tests;
 #[cfg(test)]
 mod tests;

@@ -88,6 +88,13 @@ pub enum Msg {
         attempt: u64,
         msg: super::signin::AuthMsg,
     },
+    /// The config file read again (by `C`, SIGHUP, or because it changed on disk): the new
+    /// config, validated, or why it is not (with its file, line and column). `asked`: the user
+    /// asked for it (a key, a signal), so even "nothing changed" is said.
+    ConfigReloaded {
+        asked: bool,
+        result: Result<Box<super::reload::NewConfig>, String>,
+    },
 }
 
 /// A side effect `update` asks for, routed by the compiler to the one executor of its edge:
@@ -134,6 +141,11 @@ pub enum CacheCmd {
     MarkAllRead {
         url: String,
     },
+    /// The configured `(name, url)`s after a reload, so a renamed publication shows its new
+    /// name everywhere the cache names it (search results).
+    SyncNames {
+        publications: Vec<(String, String)>,
+    },
 }
 
 /// The network, for publications: fetch, parse and merge into the cache.
@@ -147,6 +159,8 @@ pub enum FeedCmd {
     },
     /// Fetch article `id`'s web page, extract its story and store it with the article.
     FetchFullText { id: i64 },
+    /// The publications as the reloaded config lists them: refreshes fetch these from now on.
+    SetPublications(Vec<crate::config::Publication>),
 }
 
 /// GitHub: the session (sign-in, the stored token) and, later, the API.
@@ -181,6 +195,11 @@ pub enum GithubCmd {
     MarkAllThreadsRead {
         at: DateTime<Utc>,
     },
+    /// `[github]` as the reloaded config has it: the next sign-in uses it (a client id added
+    /// to the config works without a restart).
+    Configure {
+        github: crate::config::GithubConfig,
+    },
 }
 
 /// What leaves the process: the browser and the clipboard.
@@ -190,6 +209,8 @@ pub enum SystemCmd {
     OpenUrl(String),
     /// Put text on the clipboard; answered by [`Msg::Copied`].
     Copy(String),
+    /// Read the config file again; answered by [`Msg::ConfigReloaded`].
+    ReloadConfig,
 }
 
 macro_rules! into_cmd {

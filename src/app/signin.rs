@@ -49,6 +49,10 @@ pub enum AuthMsg {
     Revoked {
         message: String,
     },
+    /// No OAuth app client id anywhere (config, environment, build): the first-run screen.
+    NoClientId {
+        web_url: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -65,6 +69,9 @@ pub enum Phase {
     },
     /// Approved; checking the token and storing it.
     Verifying,
+    /// No client id to sign in with: the short first-run screen says where to put one, and
+    /// Enter reads the config again. `scroll`: lines scrolled, on a terminal too small for it.
+    NeedsClientId { web_url: String, scroll: u16 },
     /// Ended without a token (denied, expired, misconfigured…), or cancelled.
     Stopped { message: String },
 }

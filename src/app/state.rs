@@ -160,6 +160,11 @@ pub struct State {
     /// `(name, key)` of the GitHub publications to show, after the configured ones, once
     /// signed in (`[github] inbox`, `releases`).
     pub github_pubs: Vec<(String, String)>,
+    /// The config file's real path, as `--help` names it: the first-run screen says where the
+    /// client id goes.
+    pub config_path: Option<String>,
+    /// `--insecure-storage`: the warning the sign-in screen shows, as the CLI prints it.
+    pub storage_warning: Option<String>,
     /// Set by `update` when what the screen shows changed; the loop draws and clears it.
     pub redraw: bool,
     pub quit: bool,
@@ -208,6 +213,8 @@ impl State {
             requests: Requests::default(),
             missing_scopes: Vec::new(),
             github_pubs: Vec::new(),
+            config_path: None,
+            storage_warning: None,
             redraw: true,
             quit: false,
         }

@@ -196,6 +196,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
             }
             on_auth(state, msg)
         }
+        Msg::ConfigReloaded { asked, result } => super::reload::on_reloaded(state, asked, result),
     }
 }
 
@@ -303,6 +304,12 @@ fn on_auth(state: &mut State, m: AuthMsg) -> Vec<Cmd> {
             state.signin = Some(SignIn::starting(Some(message)));
             return vec![start_sign_in(state)];
         }
+        AuthMsg::NoClientId { web_url } => {
+            if let Some(si) = &mut state.signin {
+                si.phase = Phase::NeedsClientId { web_url, scroll: 0 };
+                si.progress = None;
+            }
+        }
     }
     vec![]
 }
@@ -343,6 +350,14 @@ fn on_signin_key(state: &mut State, key: Key) -> Vec<Cmd> {
             // Answers of the cancelled attempt are dropped from now on.
             state.requests.auth = state.requests.fresh();
             vec![GithubCmd::CancelSignIn.into()]
+        }
+        // The first run: Enter reads the config again, and signs in if a client id is there.
+        (Action::Confirm | Action::Retry, Phase::NeedsClientId { .. }) => {
+            vec![SystemCmd::ReloadConfig.into()]
+        }
+        (Action::Down | Action::Up, Phase::NeedsClientId { .. }) => {
+            super::first_run::scroll(state, if action == Action::Down { 1 } else { -1 });
+            vec![]
         }
         (Action::Confirm | Action::Retry, Phase::Stopped { .. }) if !showing_code => {
             si.phase = Phase::Starting;
@@ -634,6 +649,7 @@ fn on_action(state: &mut State, action: Action) -> Vec<Cmd> {
             state.signin = Some(SignIn::starting(None));
             vec![start_sign_in(state)]
         }
+        Action::ReloadConfig => vec![SystemCmd::ReloadConfig.into()],
         // The sign-in screen's own actions: nothing in the reader.
         Action::Confirm | Action::OpenPage | Action::CopyCode | Action::Retry => vec![],
         Action::Search => {
@@ -688,7 +704,7 @@ fn toggle_full_text(state: &mut State) -> Vec<Cmd> {
     }
 }
 
-fn notice(state: &mut State, kind: NoticeKind, text: String) {
+pub(super) fn notice(state: &mut State, kind: NoticeKind, text: String) {
     state.notice = Some(Notice {
         text,
         kind,
@@ -877,7 +893,7 @@ fn select_pub(state: &mut State, i: usize) -> Vec<Cmd> {
     load_headlines(state)
 }
 
-fn load_headlines(state: &mut State) -> Vec<Cmd> {
+pub(super) fn load_headlines(state: &mut State) -> Vec<Cmd> {
     let Some(p) = state.pubs.get(state.selected) else {
         return vec![];
     };
@@ -928,7 +944,7 @@ fn open_current(state: &mut State) -> Vec<Cmd> {
     cmds
 }
 
-fn refresh(state: &mut State, which: Vec<usize>, force: bool) -> Vec<Cmd> {
+pub(super) fn refresh(state: &mut State, which: Vec<usize>, force: bool) -> Vec<Cmd> {
     let request = state.requests.fresh();
     // GitHub asks not to be polled sooner than it says: only `r` on that publication does.
     let github_force = force && which.len() == 1;
@@ -1051,7 +1067,7 @@ fn mark_done(state: &mut State) -> Vec<Cmd> {
 }
 
 /// A new sign-in attempt: answers of any earlier one are dropped from now on.
-fn start_sign_in(state: &mut State) -> Cmd {
+pub(super) fn start_sign_in(state: &mut State) -> Cmd {
     state.requests.auth = state.requests.fresh();
     GithubCmd::StartSignIn {
         attempt: state.requests.auth,

@@ -343,7 +343,12 @@ impl Auth {
             let store = self.store.clone();
             tokio::task::spawn_blocking(move || store.probe_keyring())
                 .await
-                .map_err(|e| StoreError::Keyring { why: e.to_string() })??;
+                .map_err(|e| {
+                    tracing::warn!("keyring probe failed: {e}");
+                    StoreError::Keyring {
+                        why: "the check did not finish (the log has the details)".into(),
+                    }
+                })??;
         }
         let mut creds = flow.run(&mut on_event).await?;
         on_event(AuthEvent::Verifying);

@@ -26,24 +26,41 @@ pub const KEYRING_SERVICE: &str = "newsroom";
 /// will see); give up rather than hang.
 const KEYRING_TIMEOUT: Duration = Duration::from_secs(30);
 
-const NO_KEYRING_HINT: &str = "newsroom keeps the GitHub token in the OS keyring (on Linux: a \
-     Secret Service such as gnome-keyring or KWallet, reached over the D-Bus session bus). Start \
-     one, or sign in with `newsroom login --insecure-storage` to keep the token in a file only \
-     you can read";
+/// What to do when no keyring answers, in plain words. The keyring's own error (D-Bus, zbus…)
+/// goes to the log only: it says nothing a reader can act on.
+#[cfg(target_os = "linux")]
+const NO_KEYRING_HINT: &str = "start gnome-keyring or KeePassXC (with its Secret Service \
+     enabled), or sign in with --insecure-storage (`newsroom login --insecure-storage`, or \
+     `newsroom --insecure-storage` for the reader) to keep the token in a file only you can read \
+     (mode 0600)";
+#[cfg(not(target_os = "linux"))]
+const NO_KEYRING_HINT: &str = "check that the system keychain works, or sign in with \
+     --insecure-storage (`newsroom login --insecure-storage`, or `newsroom --insecure-storage` \
+     for the reader) to keep the token in a file only you can read (mode 0600)";
 
+#[cfg(target_os = "linux")]
+const NO_KEYRING: &str = "No keyring is running (Secret Service not found)";
+#[cfg(not(target_os = "linux"))]
+const NO_KEYRING: &str = "The system keychain cannot be reached";
+
+/// Where the raw keyring error can be read.
+const SEE_LOG: &str = "the log has the details: `newsroom --log-path` prints where";
+
+/// Every message says what happened and what to do; `why` fields hold newsroom's own words,
+/// never the keyring's (which is logged where it happens).
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("no OS keyring is reachable ({why}). {NO_KEYRING_HINT}")]
+    #[error("{NO_KEYRING}: {NO_KEYRING_HINT}")]
     Unavailable { why: String },
     #[error(
-        "the OS keyring is locked ({why}): unlock it (log in to the desktop session, or \
-             `gnome-keyring-daemon --unlock`) and retry"
+        "The keyring is locked: unlock it (log in to the desktop session, or run \
+             `gnome-keyring-daemon --unlock`) and try again"
     )]
     Locked { why: String },
-    #[error("the OS keyring did not answer within {} s (is it waiting for an unlock prompt?). \
-             {NO_KEYRING_HINT}", KEYRING_TIMEOUT.as_secs())]
+    #[error("The keyring did not answer within {} s (is it waiting for an unlock prompt no \
+             one can see?): unlock it, or {NO_KEYRING_HINT}", KEYRING_TIMEOUT.as_secs())]
     Timeout,
-    #[error("the OS keyring failed: {why}")]
+    #[error("The keyring refused: {why}")]
     Keyring { why: String },
     #[error(
         "the GitHub token kept in {where_} is not in a format newsroom understands: run \
@@ -395,31 +412,45 @@ async fn blocking<T: Send + 'static>(
 ) -> Result<T, StoreError> {
     match tokio::time::timeout(KEYRING_TIMEOUT, tokio::task::spawn_blocking(f)).await {
         Ok(Ok(result)) => result,
-        Ok(Err(join)) => Err(StoreError::Keyring {
-            why: format!("the keyring call failed: {join}"),
-        }),
+        Ok(Err(join)) => {
+            tracing::warn!("keyring call failed: {join}");
+            Err(StoreError::Keyring {
+                why: format!("the call did not finish ({SEE_LOG})"),
+            })
+        }
         Err(_) => Err(StoreError::Timeout),
     }
 }
 
 /// Maps keyring errors to ours. Never formats the error's data: `BadEncoding` and
 /// `BadDataFormat` carry the secret's bytes.
+/// The keyring's own text (D-Bus, zbus…) is logged here and goes no further.
 fn keyring_error(e: keyring::Error) -> StoreError {
     use keyring::Error as E;
+    let plain = |what: &str| format!("{what} ({SEE_LOG})");
     match e {
         E::NoDefaultStore => {
-            let why = match keyring::Entry::store_status() {
-                Err(inner) => inner.to_string(),
-                Ok(()) => "no credential store is set up".to_owned(),
-            };
-            StoreError::Unavailable { why }
+            if let Err(inner) = keyring::Entry::store_status() {
+                tracing::warn!("keyring: no credential store: {inner}");
+            } else {
+                tracing::warn!("keyring: no credential store is set up");
+            }
+            StoreError::Unavailable {
+                why: plain("no credential store"),
+            }
         }
-        E::NoStorageAccess(inner) => StoreError::Locked {
-            why: inner.to_string(),
-        },
-        E::PlatformFailure(inner) => StoreError::Unavailable {
-            why: inner.to_string(),
-        },
+        E::NoStorageAccess(inner) => {
+            tracing::warn!("keyring: no access (locked?): {inner}");
+            StoreError::Locked {
+                why: plain("no access"),
+            }
+        }
+        E::PlatformFailure(inner) => {
+            tracing::warn!("keyring: platform failure: {inner}");
+            StoreError::Unavailable {
+                why: plain("not reachable"),
+            }
+        }
         E::BadEncoding(_) | E::BadDataFormat(..) => StoreError::Corrupt {
             where_: "the OS keyring".to_owned(),
         },
@@ -435,12 +466,18 @@ fn keyring_error(e: keyring::Error) -> StoreError {
         other @ (E::BadStoreFormat(_)
         | E::TooLong(..)
         | E::Invalid(..)
-        | E::NotSupportedByStore(_)) => StoreError::Keyring {
-            why: other.to_string(),
-        },
-        _ => StoreError::Keyring {
-            why: "unknown keyring error".into(),
-        },
+        | E::NotSupportedByStore(_)) => {
+            tracing::warn!("keyring: {other}");
+            StoreError::Keyring {
+                why: plain("it would not keep or give the token"),
+            }
+        }
+        _ => {
+            tracing::warn!("keyring: an error of a kind newsroom does not know");
+            StoreError::Keyring {
+                why: plain("for a reason newsroom does not know"),
+            }
+        }
     }
 }
 
@@ -494,6 +531,38 @@ mod tests {
             "{e}"
         );
         assert!(!e.contains("gho_x"));
+    }
+
+    #[test]
+    fn keyring_failures_are_said_in_plain_words_never_in_the_keyrings_own() {
+        let raw = || -> Box<dyn std::error::Error + Send + Sync> {
+            Box::new(std::io::Error::other(
+                "zbus error: org.freedesktop.DBus.Error.ServiceUnknown: The name \
+                 org.freedesktop.secrets was not provided by any .service files",
+            ))
+        };
+        let cases = [
+            (
+                keyring_error(keyring::Error::PlatformFailure(raw())),
+                "No keyring is running",
+            ),
+            (
+                keyring_error(keyring::Error::NoStorageAccess(raw())),
+                "locked",
+            ),
+            (
+                keyring_error(keyring::Error::NotSupportedByStore("zbus says no".into())),
+                "refused",
+            ),
+        ];
+        for (e, said) in cases {
+            let text = e.to_string();
+            assert!(text.contains(said), "{text}");
+            for raw in ["zbus", "org.freedesktop", "ServiceUnknown"] {
+                assert!(!text.contains(raw), "{text}");
+                assert!(!format!("{e:?}").contains(raw), "{e:?}");
+            }
+        }
     }
 
     #[test]

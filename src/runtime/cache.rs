@@ -147,5 +147,9 @@ fn run(s: &mut Store, cmd: &CacheCmd) -> Option<Msg> {
             s.set_starred(*id, *starred).err().and_then(problem)
         }
         CacheCmd::MarkAllRead { url } => s.mark_all_read(url).err().and_then(problem),
+        CacheCmd::SyncNames { publications } => s
+            .sync_publications(publications.iter().map(|(n, u)| (n.as_str(), u.as_str())))
+            .err()
+            .and_then(problem),
     }
 }

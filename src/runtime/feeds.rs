@@ -23,7 +23,8 @@ struct Job {
 }
 
 pub(super) struct FeedExecutor {
-    publications: Vec<Publication>,
+    /// Replaced when the config is reloaded.
+    publications: std::sync::Mutex<Vec<Publication>>,
     fetcher: Fetcher,
     store: SharedStore,
     tx: mpsc::UnboundedSender<Msg>,
@@ -48,7 +49,7 @@ impl FeedExecutor {
     ) -> Self {
         let (jobs, rx) = mpsc::unbounded_channel();
         Self {
-            publications,
+            publications: std::sync::Mutex::new(publications),
             fetcher: fetcher.clone(),
             store: store.clone(),
             tx: tx.clone(),
@@ -62,8 +63,11 @@ impl FeedExecutor {
         }
     }
 
-    pub(super) fn publications(&self) -> &[Publication] {
-        &self.publications
+    pub(super) fn publications(&self) -> Vec<Publication> {
+        self.publications
+            .lock()
+            .map(|p| p.clone())
+            .unwrap_or_default()
     }
 
     pub(super) fn exec(&self, cmd: FeedCmd) {
@@ -76,12 +80,21 @@ impl FeedExecutor {
                 if let Some(worker) = self.worker.lock().ok().and_then(|mut w| w.take()) {
                     tokio::spawn(worker.run());
                 }
-                for p in self.publications.iter().filter(|p| urls.contains(&p.url)) {
+                for p in self
+                    .publications()
+                    .into_iter()
+                    .filter(|p| urls.contains(&p.url))
+                {
                     let _ = self.jobs.send(Job {
-                        publication: p.clone(),
+                        publication: p,
                         force,
                         request,
                     });
+                }
+            }
+            FeedCmd::SetPublications(publications) => {
+                if let Ok(mut p) = self.publications.lock() {
+                    *p = publications;
                 }
             }
             FeedCmd::FetchFullText { id } => {

@@ -19,7 +19,10 @@ use crate::refresh::RefreshStatus;
 use crate::store::SharedStore;
 
 pub(super) struct GithubExecutor {
-    auth: Option<Auth>,
+    /// Replaced when the config is reloaded (`GithubCmd::Configure`).
+    auth: Mutex<Option<Auth>>,
+    /// Where a sign-in keeps the token: the keyring, or with `--insecure-storage` a 0600 file.
+    pub(super) storage: StorageChoice,
     store: SharedStore,
     tx: mpsc::UnboundedSender<Msg>,
     /// The running sign-in, so it can be cancelled.
@@ -35,7 +38,8 @@ impl GithubExecutor {
         tx: mpsc::UnboundedSender<Msg>,
     ) -> Self {
         Self {
-            auth,
+            auth: Mutex::new(auth),
+            storage: StorageChoice::Keyring,
             store,
             tx,
             signin_task: Mutex::new(None),
@@ -49,16 +53,36 @@ impl GithubExecutor {
     }
 
     pub(super) fn exec(&self, cmd: GithubCmd) {
-        let Some(auth) = self.auth.clone() else {
+        let Some(auth) = self.auth.lock().ok().and_then(|a| a.clone()) else {
             return; // a reader without sign-in (tests of the reader alone)
         };
+        let storage = self.storage;
         match cmd {
+            GithubCmd::Configure { github } => {
+                let old = auth.settings();
+                let mut settings = crate::auth::AuthSettings::from_env(&github, &old.data_dir);
+                settings.keyring_service.clone_from(&old.keyring_service);
+                match Auth::new(settings) {
+                    Ok(fresh) => {
+                        if let Ok(mut slot) = self.auth.lock() {
+                            *slot = Some(fresh);
+                        }
+                    }
+                    Err(e) => {
+                        let _ = self.tx.send(Msg::Problem(clean_line(&format!(
+                            "[github] not reloaded: {e}"
+                        ))));
+                    }
+                }
+            }
             GithubCmd::CheckSession { attempt } => {
                 let (tx, slot) = (self.tx.clone(), self.session.clone());
                 tokio::spawn(async move {
+                    let mut warning = None;
                     let msg = match auth.resume().await {
                         Ok(Session::SignedIn(s)) => {
                             let login = clean_line(&s.login);
+                            warning = s.source.warning();
                             keep(&slot, GithubSession::new(&auth, s));
                             AuthMsg::Resumed { login }
                         }
@@ -66,14 +90,22 @@ impl GithubExecutor {
                             login: login.as_deref().map(clean_line),
                             reason: clean_line(&reason),
                         },
+                        // With `--insecure-storage` a missing keyring is no reason: the token
+                        // will go to the file.
                         Err(AuthError::NotSignedIn { why, .. }) => AuthMsg::NeedsSignIn {
-                            reason: why.as_deref().map(clean_line),
+                            reason: why
+                                .as_deref()
+                                .filter(|_| storage == StorageChoice::Keyring)
+                                .map(clean_line),
                         },
                         Err(e) => AuthMsg::NeedsSignIn {
                             reason: Some(clean(&e.to_string())),
                         },
                     };
                     let _ = tx.send(Msg::Auth { attempt, msg });
+                    if let Some(w) = warning {
+                        let _ = tx.send(Msg::Problem(clean_line(&w)));
+                    }
                 });
             }
             GithubCmd::StartSignIn { attempt, scopes } => {
@@ -91,20 +123,26 @@ impl GithubExecutor {
                             msg: auth_msg(ev),
                         });
                     };
-                    let end = match auth
-                        .sign_in_for(StorageChoice::Keyring, &scopes, report)
-                        .await
-                    {
+                    let mut warning = None;
+                    let end = match auth.sign_in_for(storage, &scopes, report).await {
                         Ok(done) => {
                             let login = clean_line(&done.login);
+                            warning = done.source.warning();
                             keep(&slot, GithubSession::new(&auth, done));
                             AuthMsg::SignedIn { login }
                         }
+                        Err(AuthError::NoClientId { web_url }) => AuthMsg::NoClientId {
+                            web_url: clean_line(&web_url),
+                        },
                         Err(e) => AuthMsg::Failed {
                             message: clean(&e.to_string()),
                         },
                     };
                     let _ = tx.send(Msg::Auth { attempt, msg: end });
+                    // After the greeting, so that it is the notice that stays.
+                    if let Some(w) = warning {
+                        let _ = tx.send(Msg::Problem(clean_line(&w)));
+                    }
                 });
                 if let Ok(mut slot) = self.signin_task.lock()
                     && let Some(old) = slot.replace(task)

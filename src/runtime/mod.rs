@@ -11,6 +11,7 @@
 //! ticks and answers, and draws only when the state changed.
 
 mod cache;
+pub mod config_watch;
 mod feeds;
 mod github;
 mod system;
@@ -75,7 +76,23 @@ impl Runtime {
 
     /// Housekeeping that must not delay the first frame.
     pub(crate) fn after_first_frame(&self) {
-        self.cache.sync_names(self.feeds.publications());
+        self.cache.sync_names(&self.feeds.publications());
+    }
+
+    /// With `--insecure-storage`: a sign-in keeps the token in a 0600 file, not the keyring.
+    #[must_use]
+    pub fn with_insecure_storage(mut self, insecure: bool) -> Self {
+        if insecure {
+            self.github.storage = crate::auth::StorageChoice::InsecureFile;
+        }
+        self
+    }
+
+    /// Reads the config from `source` again on `C` (`SystemCmd::ReloadConfig`), on SIGHUP and
+    /// whenever the file changes; each reading answers with `Msg::ConfigReloaded`. Needs a
+    /// running tokio runtime.
+    pub fn watch_config(&self, source: config_watch::ConfigSource) {
+        self.system.watch_config(source);
     }
 
     /// The terminal can be handed to a text-mode browser or the shell.

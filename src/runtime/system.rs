@@ -49,11 +49,22 @@ impl Edges {
 pub(super) struct SystemExecutor {
     edges: Edges,
     tx: mpsc::UnboundedSender<Msg>,
+    /// Where `ReloadConfig` reads the config from, once the reader says (`watch_config`).
+    config: std::sync::OnceLock<super::config_watch::ConfigSource>,
 }
 
 impl SystemExecutor {
     pub(super) fn new(edges: Edges, tx: mpsc::UnboundedSender<Msg>) -> Self {
-        Self { edges, tx }
+        Self {
+            edges,
+            tx,
+            config: std::sync::OnceLock::new(),
+        }
+    }
+
+    pub(super) fn watch_config(&self, source: super::config_watch::ConfigSource) {
+        super::config_watch::start(&source, &self.tx);
+        let _ = self.config.set(source);
     }
 
     pub(super) fn real_terminal(&self) -> bool {
@@ -67,6 +78,14 @@ impl SystemExecutor {
                 let result = (self.edges.copy)(&text).map_err(|e| e.to_string());
                 let _ = self.tx.send(Msg::Copied { text, result });
             }
+            SystemCmd::ReloadConfig => match self.config.get() {
+                Some(source) => super::config_watch::reload(source.clone(), true, self.tx.clone()),
+                None => {
+                    let _ = self.tx.send(Msg::Problem(
+                        "This reader has no config file to reload".into(),
+                    ));
+                }
+            },
         }
     }
 }

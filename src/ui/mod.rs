@@ -54,4 +54,6 @@ pub fn draw(frame: &mut Frame, state: &State) {
 }
 
 #[cfg(test)]
+mod first_run_tests;
+#[cfg(test)]
 mod tests;

@@ -19,8 +19,16 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, si: &SignIn) {
         .border_style(theme.border(true));
     let inner = block.inner(area);
     frame.render_widget(block, area);
+    if let Phase::NeedsClientId { web_url, scroll } = &si.phase {
+        draw_first_run(frame, inner, state, web_url, *scroll);
+        return;
+    }
 
     let mut lines: Vec<Line> = Vec::new();
+    if let Some(w) = &state.storage_warning {
+        lines.push(Line::styled(clean_line(w), theme.error()));
+        lines.push(Line::raw(""));
+    }
     // Said once: when the sign-in stops for the very reason it was needed (no keyring), the
     // reason is the message below.
     let repeated =
@@ -30,6 +38,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, si: &SignIn) {
         lines.push(Line::raw(""));
     }
     match &si.phase {
+        Phase::NeedsClientId { .. } => {}
         Phase::Starting => lines.push(Line::raw("Asking GitHub for a sign-in code…")),
         Phase::Verifying => lines.push(Line::raw("Approved. Checking your GitHub account…")),
         Phase::Stopped { message } => {
@@ -65,6 +74,32 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, si: &SignIn) {
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
 }
 
+/// The first run without a client id: short, the config file's real path, Enter reads it
+/// again; scrolled when the terminal is too small for it (the text is measured in the core).
+fn draw_first_run(frame: &mut Frame, inner: Rect, state: &State, web_url: &str, scroll: u16) {
+    use crate::app::first_run::{Tone, layout};
+    let theme = &state.theme;
+    let (lines, max) = layout(state, web_url);
+    let lines: Vec<Line> = lines
+        .into_iter()
+        .map(|(tone, text)| {
+            let style = match tone {
+                Tone::Plain => ratatui::style::Style::default(),
+                Tone::Error => theme.error(),
+                Tone::Accent => theme.accent(),
+                Tone::Dim => theme.dim(),
+            };
+            Line::styled(text, style)
+        })
+        .collect();
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .scroll((scroll.min(max), 0)),
+        inner,
+    );
+}
+
 fn draw_code(
     frame: &mut Frame,
     inner: Rect,
@@ -79,9 +114,14 @@ fn draw_code(
     // Why signing in again, if it is not the first time (e.g. the token was revoked): across
     // the whole width, above the QR code, wrapped to as many lines as it takes.
     let mut inner = inner;
-    if let Some(r) = &si.reason {
-        let why =
-            Paragraph::new(Line::styled(clean_line(r), theme.error())).wrap(Wrap { trim: true });
+    // And the `--insecure-storage` warning, as the CLI prints it.
+    let above: Vec<Line> = [state.storage_warning.as_ref(), si.reason.as_ref()]
+        .into_iter()
+        .flatten()
+        .map(|r| Line::styled(clean_line(r), theme.error()))
+        .collect();
+    if !above.is_empty() {
+        let why = Paragraph::new(above).wrap(Wrap { trim: true });
         let rows = u16::try_from(why.line_count(inner.width.max(1)))
             .unwrap_or(u16::MAX)
             .min(inner.height);

@@ -867,9 +867,10 @@ fn the_binary_without_a_keyring() {
     let (code, out, err) = run(&["login"]);
     assert_ne!(code, 0, "{out}{err}");
     assert!(
-        err.contains("no OS keyring is reachable") && err.contains("--insecure-storage"),
+        err.contains("No keyring is running") && err.contains("--insecure-storage"),
         "{err}"
     );
+    crate::support::assert_plain_keyring_words(&err);
     assert!(
         gh.requests().is_empty(),
         "no code before we know the token can be kept"
@@ -907,6 +908,7 @@ fn the_binary_without_a_keyring() {
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("No GitHub token was stored"), "{out}");
     assert!(err.contains("keyring could not be checked"), "{err}");
+    crate::support::assert_plain_keyring_words(&err);
 }
 
 #[tokio::test]

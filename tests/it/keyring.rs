@@ -317,12 +317,13 @@ async fn child_without_a_keyring() {
         .await
         .expect_err("no keyring");
     let msg = e.to_string();
-    assert!(msg.contains("no OS keyring is reachable"), "{msg}");
+    assert!(msg.contains("No keyring is running"), "{msg}");
     assert!(msg.contains("newsroom login --insecure-storage"), "{msg}");
     assert!(
-        msg.contains("Secret Service") && msg.contains("D-Bus"),
+        msg.contains("Secret Service") && msg.contains("gnome-keyring"),
         "{msg}"
     );
+    crate::support::assert_plain_keyring_words(&msg);
     assert!(
         gh.requests().is_empty(),
         "no code is shown when the token could not be kept"

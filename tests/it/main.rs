@@ -34,6 +34,7 @@ mod keyring;
 mod opml;
 mod reader;
 mod refresh;
+mod reload;
 mod search;
 mod store;
 mod support;

@@ -52,3 +52,20 @@ pub fn watched_edges() -> (
     };
     (edges, opened)
 }
+
+/// A keyring problem as the user reads it: plain words, none of the keyring's own (D-Bus, zbus)
+/// text, which goes to the log only.
+pub fn assert_plain_keyring_words(text: &str) {
+    for raw in [
+        "zbus",
+        "org.freedesktop",
+        "Platform failure",
+        "os error",
+        "dbus",
+    ] {
+        assert!(
+            !text.to_lowercase().contains(&raw.to_lowercase()),
+            "the keyring's own text ({raw:?}) reached the user:\n{text}"
+        );
+    }
+}

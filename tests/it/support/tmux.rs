@@ -112,6 +112,20 @@ impl Tmux {
         assert!(status.success(), "no newsroom process under pane {shell}");
     }
 
+    /// The pid of the program running in the pane (not of the shell around it).
+    pub fn program_pid(&self) -> u32 {
+        let out = self.tmux(&["display-message", "-p", "-t", &self.session, "#{pane_pid}"]);
+        let shell = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+        let out = Command::new("pgrep")
+            .args(["-P", &shell, "newsroom"])
+            .output()
+            .expect("pgrep runs");
+        let pid = String::from_utf8_lossy(&out.stdout);
+        pid.trim()
+            .parse()
+            .unwrap_or_else(|_| panic!("no newsroom under pane {shell}"))
+    }
+
     pub fn screen(&self) -> String {
         String::from_utf8_lossy(
             &self
