@@ -555,6 +555,21 @@ mod tests {
     }
 
     #[test]
+    fn files_outside_the_api_come_over_https_only() {
+        let ok = |u: &str| check_raw_url(&url::Url::parse(u).unwrap()).is_ok();
+        assert!(ok(
+            "https://gist.githubusercontent.com/octocat/abc/raw/def/state.txt"
+        ));
+        assert!(ok("http://localhost:8080/raw/x"));
+        assert!(ok("http://127.0.0.1:8080/raw/x"));
+        assert!(!ok(
+            "http://gist.githubusercontent.com/octocat/abc/raw/def/state.txt"
+        ));
+        assert!(!ok("file:///etc/passwd"));
+        assert!(!ok("ftp://example.org/x"));
+    }
+
+    #[test]
     fn next_page_from_a_link_header() {
         let l = r#"<https://api.github.com/gists?page=2>; rel="next", <https://api.github.com/gists?page=5>; rel="last""#;
         assert_eq!(
