@@ -124,6 +124,8 @@ struct WireFile {
     truncated: bool,
     #[serde(default)]
     raw_url: Option<String>,
+    #[serde(default)]
+    size: u64,
 }
 
 #[derive(Deserialize)]
@@ -325,8 +327,10 @@ async fn read_gist(session: &GithubSession, body: &[u8]) -> Result<Gist, GistErr
     for (name, file) in wire.files {
         let Some(file) = file else { continue };
         let content = match file.content {
-            Some(c) if !file.truncated => c,
-            // Cut at 1 MB (or sent without content): the whole file is at its raw URL.
+            // GitHub refuses empty files: an empty content of a file with a size is a cut one.
+            Some(c) if !file.truncated && !(c.is_empty() && file.size > 0) => c,
+            // Cut at 1 MB (or sent without content): the whole file is at its raw URL. Once
+            // one file of a gist is over the limit, GitHub may cut the small ones too.
             _ => whole_file(session, &name, file.raw_url).await?,
         };
         files.insert(name, content);

@@ -249,6 +249,23 @@ async fn a_truncated_file_is_fetched_whole_from_the_raw_host_without_the_token()
 }
 
 #[tokio::test]
+async fn small_files_cut_beside_a_big_one_are_read_whole_too() {
+    let gh = FakeGithub::start(Script::default());
+    let big = "b".repeat(3000);
+    let id = gh.gists(|g| {
+        g.truncate_at = 1000;
+        g.cut_all_when_one_is_cut = true;
+        g.seed("d", &[("big", big.as_str()), ("index", "small")])
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let s = session(&gh, dir.path()).await;
+    let read = s.gist(&id).await.unwrap();
+    assert_eq!(read.files["big"], big);
+    assert_eq!(read.files["index"], "small");
+    assert_eq!(gh.gists(|g| g.raw_requests), 2);
+}
+
+#[tokio::test]
 async fn a_file_list_cut_at_the_limit_is_refused_not_half_read() {
     let gh = FakeGithub::start(Script::default());
     let id = gh.gists(|g| {

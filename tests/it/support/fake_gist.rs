@@ -72,6 +72,9 @@ pub struct Gists {
     pub page_max: usize,
     /// Contents longer than this (bytes) come back cut, with `truncated: true`.
     pub truncate_at: usize,
+    /// As reported of GitHub: once one file is over `truncate_at`, every file of the gist
+    /// comes back with an empty `content` and `truncated: true`.
+    pub cut_all_when_one_is_cut: bool,
     /// More files than this cut the file list (top-level `truncated: true`).
     pub max_files: usize,
     /// `Some(retry_after)`: a write less than one fake second after the last accepted one is
@@ -196,6 +199,7 @@ impl Gists {
             last_write: None,
             page_max: 100,
             truncate_at: TRUNCATE_AT,
+            cut_all_when_one_is_cut: false,
             max_files: MAX_FILES,
             limit_fast_writes: None,
             requests: 0,
@@ -359,6 +363,8 @@ impl Gists {
         let v = &g.versions[at];
         let mut files = serde_json::Map::new();
         let over = v.files.len() > self.max_files;
+        let any_cut =
+            self.cut_all_when_one_is_cut && v.files.values().any(|c| c.len() > self.truncate_at);
         for (name, content) in v.files.iter().take(self.max_files) {
             let mut f = json!({
                 "filename": name,
@@ -373,7 +379,10 @@ impl Gists {
                 while !content.is_char_boundary(end) {
                     end -= 1;
                 }
-                f["truncated"] = cut.into();
+                if any_cut {
+                    end = 0;
+                }
+                f["truncated"] = (cut || any_cut).into();
                 f["content"] = content[..end].into();
             }
             files.insert(name.clone(), f);
