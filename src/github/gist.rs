@@ -328,7 +328,7 @@ async fn read_gist(session: &GithubSession, body: &[u8]) -> Result<Gist, GistErr
         let Some(file) = file else { continue };
         let content = match file.content {
             // GitHub refuses empty files: an empty content of a file with a size is a cut one.
-            Some(c) if !file.truncated && !(c.is_empty() && file.size > 0) => c,
+            Some(c) if !(file.truncated || c.is_empty() && file.size > 0) => c,
             // Cut at 1 MB (or sent without content): the whole file is at its raw URL. Once
             // one file of a gist is over the limit, GitHub may cut the small ones too.
             _ => whole_file(session, &name, file.raw_url).await?,
