@@ -407,7 +407,7 @@ fn write_private(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
 }
 
 /// Runs a keyring call off the async threads, with a time limit.
-async fn blocking<T: Send + 'static>(
+pub(crate) async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, StoreError> + Send + 'static,
 ) -> Result<T, StoreError> {
     match tokio::time::timeout(KEYRING_TIMEOUT, tokio::task::spawn_blocking(f)).await {
@@ -425,7 +425,7 @@ async fn blocking<T: Send + 'static>(
 /// Maps keyring errors to ours. Never formats the error's data: `BadEncoding` and
 /// `BadDataFormat` carry the secret's bytes.
 /// The keyring's own text (D-Bus, zbus…) is logged here and goes no further.
-fn keyring_error(e: keyring::Error) -> StoreError {
+pub(crate) fn keyring_error(e: keyring::Error) -> StoreError {
     use keyring::Error as E;
     let plain = |what: &str| format!("{what} ({SEE_LOG})");
     match e {

@@ -661,6 +661,10 @@ async fn cli_login_status_logout_with_the_insecure_file() {
         "which features the scopes enable: {out_s}"
     );
     assert!(
+        out_s.contains("✓ `gist`: syncing reading state through your gist"),
+        "sync's scope is listed: {out_s}"
+    );
+    assert!(
         out_s.contains("API rate limit: 4998 of 5000 requests left"),
         "the budget left, from GitHub's headers: {out_s}"
     );
