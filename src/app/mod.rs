@@ -1,10 +1,14 @@
 //! The pure core: state, messages, and the one `update` door. No IO, no clock, no async.
 
 pub mod article;
+pub mod links;
 pub mod msg;
+pub mod navigate;
+pub mod panes;
 pub mod signin;
 pub mod state;
 pub mod update;
+pub mod views;
 
 pub use crate::keys::{Action, Key, KeyMap};
 pub use msg::{CacheCmd, Cmd, Copied, FeedCmd, FeedOutcome, GithubCmd, Msg, SystemCmd};

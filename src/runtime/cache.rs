@@ -147,5 +147,22 @@ fn run(s: &mut Store, cmd: &CacheCmd) -> Option<Msg> {
             s.set_starred(*id, *starred).err().and_then(problem)
         }
         CacheCmd::MarkAllRead { url } => s.mark_all_read(url).err().and_then(problem),
+        CacheCmd::LoadView {
+            view,
+            publications,
+            limit,
+            generation,
+        } => match s.view(*view, publications, *limit) {
+            Ok(rows) => Some(Msg::ViewHeadlines {
+                generation: *generation,
+                view: *view,
+                rows,
+            }),
+            Err(e) => problem(e),
+        },
+        CacheCmd::LoadStarredCount { publications } => match s.starred_count(publications) {
+            Ok(n) => Some(Msg::StarredCount(n)),
+            Err(e) => problem(e),
+        },
     }
 }

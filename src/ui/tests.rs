@@ -614,7 +614,10 @@ fn new_arrivals_stand_beside_the_unread_count_and_the_title_says_what_it_counts(
     let mut s = with_headlines(WIDE);
     s.pubs[0].new = 2;
     let screen = render(&s);
-    let row = screen.lines().nth(1).unwrap();
+    let row = screen
+        .lines()
+        .nth(1 + usize::from(crate::layout::VIEW_ROWS))
+        .unwrap();
     assert!(row.contains("BBC       3 +2"), "{row}");
     assert!(
         screen
