@@ -78,7 +78,9 @@ fn context(body: &[&str], n: usize) -> String {
         // Back to the previous link's mark at most: its words are its own.
         let before = &line[..at];
         let start = before.rfind(']').map_or(0, |i| i + 1);
-        let words: Vec<&str> = before[start..].split_whitespace().collect();
+        // From the first word: not the comma left after the previous link's mark.
+        let before = before[start..].trim_start_matches(|c: char| c.is_ascii_punctuation());
+        let words: Vec<&str> = before.split_whitespace().collect();
         let skip = words.len().saturating_sub(CONTEXT_WORDS);
         let mut text = words[skip..].join(" ");
         if skip > 0 {

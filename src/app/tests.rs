@@ -9,6 +9,9 @@ use super::state::SEARCH_PAGE;
 use super::*;
 use crate::model::{Headline, SearchHit};
 
+/// The reading loop of issue 14: next unread, full screen, pane width, links, views.
+mod reading;
+
 fn now() -> DateTime<Utc> {
     DateTime::parse_from_rfc3339("2026-03-14T09:30:00Z")
         .unwrap()

@@ -7,6 +7,9 @@ use ratatui::backend::TestBackend;
 use crate::app::{self, ArticleView, FeedStatus, Focus, KeyMap, Msg, Session, State};
 use crate::model::{Article, Headline};
 
+/// The reading loop of issue 14: next unread, full screen, pane width, links, views.
+mod reading;
+
 fn now() -> DateTime<Utc> {
     DateTime::parse_from_rfc3339("2026-03-14T09:30:00Z")
         .unwrap()
