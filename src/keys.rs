@@ -169,13 +169,21 @@ impl Action {
         (Action::CopyLink, "copy_link", "copy the link"),
         (Action::FullText, "full_text", "full text / feed text"),
         (Action::Links, "links", "links in the article"),
-        (Action::FullScreen, "full_screen", "full-screen article on/off"),
+        (
+            Action::FullScreen,
+            "full_screen",
+            "full-screen article on/off",
+        ),
         (
             Action::NarrowPane,
             "narrow_pane",
             "narrow the publication pane",
         ),
-        (Action::WidenPane, "widen_pane", "widen the publication pane"),
+        (
+            Action::WidenPane,
+            "widen_pane",
+            "widen the publication pane",
+        ),
         (Action::ViewUnread, "view_unread", "every unread article"),
         (Action::ViewStarred, "view_starred", "every starred article"),
         (Action::Refresh, "refresh", "refresh this publication"),
@@ -400,17 +408,16 @@ impl KeyMap {
         overrides: &[(String, Vec<String>)],
         publication_keys: &[(Option<char>, String)],
     ) -> Result<Self, String> {
-        let mut tables: HashMap<Mode, Vec<(Action, Vec<Key>)>> =
-            [
-                Mode::Reader,
-                Mode::SignIn,
-                Mode::Help,
-                Mode::Search,
-                Mode::Links,
-            ]
-            .into_iter()
-                .map(|m| (m, m.defaults()))
-                .collect();
+        let mut tables: HashMap<Mode, Vec<(Action, Vec<Key>)>> = [
+            Mode::Reader,
+            Mode::SignIn,
+            Mode::Help,
+            Mode::Search,
+            Mode::Links,
+        ]
+        .into_iter()
+        .map(|m| (m, m.defaults()))
+        .collect();
         for (name, keys) in overrides {
             let (mode, action_name) = match name.split_once('.') {
                 Some((m, a)) => (

@@ -177,9 +177,8 @@ fn open_link(state: &mut State) -> Vec<Cmd> {
             vec![SystemCmd::OpenUrl(url).into()]
         }
         None => {
-            let text = format!(
-                "Link {number} is not a web link: only http(s) links open in the browser"
-            );
+            let text =
+                format!("Link {number} is not a web link: only http(s) links open in the browser");
             super::update::notice(state, NoticeKind::Error, text);
             vec![]
         }
@@ -192,8 +191,11 @@ fn copy_link(state: &mut State) -> Vec<Cmd> {
     };
     let number = link.number;
     // A mail address is worth copying too; "(not a web link)" is not.
-    let text = crate::gate::safe_url(&link.target)
-        .or_else(|| link.target.starts_with("mailto:").then(|| link.target.clone()));
+    let text = crate::gate::safe_url(&link.target).or_else(|| {
+        link.target
+            .starts_with("mailto:")
+            .then(|| link.target.clone())
+    });
     if let Some(text) = text {
         // The notice comes with the answer, `Msg::Copied`: only then is it known.
         return vec![SystemCmd::Copy(text).into()];

@@ -52,10 +52,13 @@ pub(super) fn toggle_full_screen(state: &mut State) -> Vec<Cmd> {
 pub(super) fn resize_pubs(state: &mut State, wider: bool) -> Vec<Cmd> {
     let width = state.viewport.0;
     // From what is on screen, so the first press moves from the default share.
-    let now = Areas::with(state.viewport, Panes {
-        full_screen: false,
-        ..state.panes()
-    })
+    let now = Areas::with(
+        state.viewport,
+        Panes {
+            full_screen: false,
+            ..state.panes()
+        },
+    )
     .pubs
     .width;
     let max = max_pubs_width(width);

@@ -521,14 +521,7 @@ fn on_action(state: &mut State, action: Action) -> Vec<Cmd> {
                 scroll_article(state, sign * page);
                 vec![]
             } else {
-                let page = i64::from(
-                    state
-                        .areas()
-                        .headlines
-                        .height
-                        .saturating_sub(2)
-                        .max(1),
-                );
+                let page = i64::from(state.areas().headlines.height.saturating_sub(2).max(1));
                 step(state, i64::from(sign) * page)
             }
         }

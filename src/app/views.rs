@@ -97,8 +97,10 @@ pub(super) fn on_rows(
         .is_some()
         .then(|| state.current_headline().map(|h| h.id))
         .flatten();
-    let (headlines, pubs): (Vec<_>, Vec<_>) =
-        rows.into_iter().map(|r| (r.headline, r.publication)).unzip();
+    let (headlines, pubs): (Vec<_>, Vec<_>) = rows
+        .into_iter()
+        .map(|r| (r.headline, r.publication))
+        .unzip();
     state.headlines = headlines;
     state.view_pubs = pubs;
     state.headlines_of = Some(loaded_key(view).to_owned());

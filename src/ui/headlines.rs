@@ -9,8 +9,8 @@ use ratatui::widgets::{Block, HighlightSpacing, List, ListItem, ListState, Parag
 
 use super::text::{age, fit, spinner};
 use crate::app::{FeedStatus, Filter, Focus, State};
-use crate::model::View;
 use crate::keys::{Action, Mode};
+use crate::model::View;
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
     let theme = &state.theme;

@@ -97,7 +97,10 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
     let mut ls = ListState::default().with_selected(chosen);
     frame.render_stateful_widget(highlight(view_items), views, &mut ls);
     frame.render_widget(
-        Paragraph::new(Line::styled("─".repeat(usize::from(rule.width)), theme.dim())),
+        Paragraph::new(Line::styled(
+            "─".repeat(usize::from(rule.width)),
+            theme.dim(),
+        )),
         rule,
     );
     let chosen = state.view.is_none().then_some(state.selected);

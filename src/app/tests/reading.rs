@@ -83,16 +83,30 @@ fn n_goes_on_to_the_next_publication_with_unread_and_says_when_none_is_left() {
         "CNN has no unread: skipped"
     );
     assert_eq!(s.selected, 2);
-    assert!(loads(&cmds).is_none(), "nothing opens before the list arrives");
-    let cmds = arrive(&mut s, "https://l/", vec![read(h(7, "old")), h(8, "fresh"), h(9, "more")]);
+    assert!(
+        loads(&cmds).is_none(),
+        "nothing opens before the list arrives"
+    );
+    let cmds = arrive(
+        &mut s,
+        "https://l/",
+        vec![read(h(7, "old")), h(8, "fresh"), h(9, "more")],
+    );
     assert_eq!(loads(&cmds), Some(8), "its first unread opens");
-    assert_eq!((s.cursor, s.focus, s.pubs[2].unread), (1, Focus::Article, 1));
+    assert_eq!(
+        (s.cursor, s.focus, s.pubs[2].unread),
+        (1, Focus::Article, 1)
+    );
     assert_eq!(loads(&ch(&mut s, 'n')), Some(9));
     // Le Monde is read now, and so are the others: round to nothing, said so.
     s.pubs[2].unread = 0;
     let cmds = ch(&mut s, 'n');
     assert!(cmds.is_empty(), "{cmds:?}");
-    let n = s.notice.as_ref().map(|n| n.text.clone()).unwrap_or_default();
+    let n = s
+        .notice
+        .as_ref()
+        .map(|n| n.text.clone())
+        .unwrap_or_default();
     assert!(n.contains("No unread articles left"), "{n}");
 }
 
@@ -104,7 +118,11 @@ fn p_goes_back_to_the_last_unread_of_the_previous_publication() {
     s.headlines_of = Some("https://l/".into());
     let cmds = ch(&mut s, 'p');
     assert_eq!(loads_headlines_of(&cmds).as_deref(), Some("https://b/"));
-    let cmds = arrive(&mut s, "https://b/", vec![h(1, "one"), h(2, "two"), read(h(3, "three"))]);
+    let cmds = arrive(
+        &mut s,
+        "https://b/",
+        vec![h(1, "one"), h(2, "two"), read(h(3, "three"))],
+    );
     assert_eq!(loads(&cmds), Some(2), "the last unread, going back");
     assert_eq!(loads(&ch(&mut s, 'p')), Some(1));
 }
@@ -165,11 +183,19 @@ fn enter_in_the_article_reads_on_and_j_k_step_through_read_ones_too() {
     let cmds = key(&mut s, KeyCode::Enter);
     assert_eq!(loads(&cmds), Some(3), "Enter in the article is n");
     let cmds = ch(&mut s, 'K');
-    assert_eq!(loads(&cmds), Some(2), "K opens the previous one, read or not");
+    assert_eq!(
+        loads(&cmds),
+        Some(2),
+        "K opens the previous one, read or not"
+    );
     assert!(!marks_read(&cmds, 2), "already read");
     assert_eq!(loads(&ch(&mut s, 'K')), Some(1));
     assert!(ch(&mut s, 'K').is_empty());
-    let n = s.notice.as_ref().map(|n| n.text.clone()).unwrap_or_default();
+    let n = s
+        .notice
+        .as_ref()
+        .map(|n| n.text.clone())
+        .unwrap_or_default();
     assert!(n.contains("first article"), "{n}");
     assert_eq!(loads(&ch(&mut s, 'J')), Some(2));
 }
@@ -212,9 +238,16 @@ fn z_fills_the_screen_with_the_article_while_it_is_read() {
     let split = s.article.as_ref().unwrap().width;
     ch(&mut s, 'z');
     let areas = s.areas();
-    assert!(areas.pubs.is_empty() && areas.headlines.is_empty(), "{areas:?}");
+    assert!(
+        areas.pubs.is_empty() && areas.headlines.is_empty(),
+        "{areas:?}"
+    );
     assert_eq!(areas.article.width, 80);
-    assert_eq!(s.article.as_ref().unwrap().width, 76, "wrapped again to the full width");
+    assert_eq!(
+        s.article.as_ref().unwrap().width,
+        76,
+        "wrapped again to the full width"
+    );
     assert!(split < 76);
     // The next article opens full screen too; Esc brings the panes back.
     ch(&mut s, 'n');
@@ -237,7 +270,11 @@ fn the_publication_pane_narrows_and_widens_within_bounds_and_clicks_follow() {
         ch(&mut s, '>');
     }
     assert_eq!(s.areas().pubs.width, 40, "half of 80 columns");
-    let n = s.notice.as_ref().map(|n| n.text.clone()).unwrap_or_default();
+    let n = s
+        .notice
+        .as_ref()
+        .map(|n| n.text.clone())
+        .unwrap_or_default();
     assert!(n.contains("as wide as it goes"), "{n}");
     // A click at column 30 is in the (wide) publication pane now: it selects CNN.
     let row = s.areas().pubs.y + 2 + crate::layout::VIEW_ROWS;
@@ -271,12 +308,18 @@ fn links_list_opens_copies_and_closes() {
     let cmds = key(&mut s, KeyCode::Enter);
     assert_eq!(
         cmds,
-        vec![Cmd::System(SystemCmd::OpenUrl("https://a.example/one".into()))]
+        vec![Cmd::System(SystemCmd::OpenUrl(
+            "https://a.example/one".into()
+        ))]
     );
     ch(&mut s, '2');
     assert_eq!(s.links.as_ref().unwrap().cursor, 1);
     assert!(ch(&mut s, 'o').is_empty(), "a mailto: is not opened");
-    let n = s.notice.as_ref().map(|n| n.text.clone()).unwrap_or_default();
+    let n = s
+        .notice
+        .as_ref()
+        .map(|n| n.text.clone())
+        .unwrap_or_default();
     assert!(n.contains("not a web link"), "{n}");
     assert_eq!(
         ch(&mut s, 'y'),
@@ -284,7 +327,10 @@ fn links_list_opens_copies_and_closes() {
     );
     ch(&mut s, 'k');
     assert_eq!(s.links.as_ref().unwrap().cursor, 0);
-    assert!(ch(&mut s, 'n').is_empty(), "keys go to the list while it is open");
+    assert!(
+        ch(&mut s, 'n').is_empty(),
+        "keys go to the list while it is open"
+    );
     key(&mut s, KeyCode::Esc);
     assert!(s.links.is_none());
     assert_eq!(s.focus, Focus::Article, "Esc closed only the list");
@@ -312,7 +358,11 @@ fn link_numbers_are_typed_digit_by_digit() {
     ch(&mut s, '2');
     assert_eq!(s.links.as_ref().unwrap().cursor, 11, "1 then 2 is link 12");
     ch(&mut s, '3');
-    assert_eq!(s.links.as_ref().unwrap().cursor, 2, "123 is none: 3 starts again");
+    assert_eq!(
+        s.links.as_ref().unwrap().cursor,
+        2,
+        "123 is none: 3 starts again"
+    );
     v.cursor = 0;
     s.links = Some(v);
     ch(&mut s, '9');
@@ -321,7 +371,8 @@ fn link_numbers_are_typed_digit_by_digit() {
 
 #[test]
 fn link_text_is_made_inert_and_an_article_without_links_says_so() {
-    let links = links::parse("Evil\u{1b}]52;c;eA==\u{7} here[1]\n\n[1]: https://e.example/\u{1b}[2Jx");
+    let links =
+        links::parse("Evil\u{1b}]52;c;eA==\u{7} here[1]\n\n[1]: https://e.example/\u{1b}[2Jx");
     assert_eq!(links.len(), 1);
     assert!(!links[0].context.contains('\u{1b}') && !links[0].target.contains('\u{1b}'));
     let mut s = three();
@@ -344,7 +395,11 @@ fn link_text_is_made_inert_and_an_article_without_links_says_so() {
     );
     ch(&mut s, '#');
     assert!(s.links.is_none());
-    let n = s.notice.as_ref().map(|n| n.text.clone()).unwrap_or_default();
+    let n = s
+        .notice
+        .as_ref()
+        .map(|n| n.text.clone())
+        .unwrap_or_default();
     assert!(n.contains("no links"), "{n}");
 }
 
@@ -372,23 +427,47 @@ fn the_unread_view_lists_every_publication_and_counts_go_to_each() {
     let cmds = ch(&mut s, '!');
     assert_eq!(s.view, Some(View::Unread));
     assert!(
-        cmds.iter().any(|c| matches!(c, Cmd::Cache(CacheCmd::LoadView { view: View::Unread, publications, .. })
-            if publications == &["https://b/", "https://c/", "https://l/"])),
+        cmds.iter().any(
+            |c| matches!(c, Cmd::Cache(CacheCmd::LoadView { view: View::Unread, publications, .. })
+            if publications == &["https://b/", "https://c/", "https://l/"])
+        ),
         "{cmds:?}"
     );
-    view_rows(&mut s, View::Unread, vec![(h(8, "le"), "https://l/"), (h(1, "bbc"), "https://b/")]);
+    view_rows(
+        &mut s,
+        View::Unread,
+        vec![(h(8, "le"), "https://l/"), (h(1, "bbc"), "https://b/")],
+    );
     assert_eq!(s.headlines.len(), 2);
     assert_eq!(views::source_of(&s, 0), Some("Le Monde"));
     assert_eq!(views::count(&s, View::Unread), 5);
     let cmds = key(&mut s, KeyCode::Enter);
     assert_eq!(loads(&cmds), Some(8));
-    assert_eq!((s.pubs[2].unread, s.pubs[0].unread), (1, 3), "Le Monde's count, not BBC's");
+    assert_eq!(
+        (s.pubs[2].unread, s.pubs[0].unread),
+        (1, 3),
+        "Le Monde's count, not BBC's"
+    );
     assert_eq!(loads(&ch(&mut s, 'n')), Some(1), "n goes down the view");
     assert_eq!(s.pubs[0].unread, 2);
     // A refresh of any publication reloads the view.
     let refreshing = refresh_all(&mut s);
-    let cmds = refreshed(&mut s, "https://c/", FeedOutcome::Updated { new: 1, items: 1, first: false });
-    assert!(refreshing && cmds.iter().any(|c| matches!(c, Cmd::Cache(CacheCmd::LoadView { .. }))), "{cmds:?}");
+    let cmds = refreshed(
+        &mut s,
+        "https://c/",
+        FeedOutcome::Updated {
+            new: 1,
+            items: 1,
+            first: false,
+        },
+    );
+    assert!(
+        refreshing
+            && cmds
+                .iter()
+                .any(|c| matches!(c, Cmd::Cache(CacheCmd::LoadView { .. }))),
+        "{cmds:?}"
+    );
     // A marks one publication read, not everything.
     let cmds = ch(&mut s, 'A');
     assert!(cmds.is_empty(), "{cmds:?}");
@@ -466,10 +545,20 @@ fn reading_a_github_notification_in_a_view_marks_it_read_on_github() {
         refresh_request: 0,
     });
     ch(&mut s, '!');
-    view_rows(&mut s, View::Unread, vec![(h(40, "PR"), crate::model::GITHUB_INBOX)]);
+    view_rows(
+        &mut s,
+        View::Unread,
+        vec![(h(40, "PR"), crate::model::GITHUB_INBOX)],
+    );
     let cmds = key(&mut s, KeyCode::Enter);
     assert!(
-        cmds.iter().any(|c| matches!(c, Cmd::Github(GithubCmd::MarkThread { article: 40, done: false }))),
+        cmds.iter().any(|c| matches!(
+            c,
+            Cmd::Github(GithubCmd::MarkThread {
+                article: 40,
+                done: false
+            })
+        )),
         "{cmds:?}"
     );
     assert_eq!(s.pubs[3].unread, 0);

@@ -30,7 +30,12 @@ fn full_screen_article() {
     let s = laid_out(s);
     let screen = render(&s);
     assert!(!screen.contains("Publications"), "{screen}");
-    assert!(screen.contains("Gales of up to 90mph are expected across northern areas on Tuesday, the Met"), "the text uses the full width:\n{screen}");
+    assert!(
+        screen.contains(
+            "Gales of up to 90mph are expected across northern areas on Tuesday, the Met"
+        ),
+        "the text uses the full width:\n{screen}"
+    );
     snapshot!("full_screen_article_80x24", screen);
 }
 
@@ -41,7 +46,10 @@ fn full_screen_gives_way_when_the_focus_leaves_the_article() {
     s.focus = Focus::Headlines;
     let s = laid_out(s);
     let screen = render(&s);
-    assert!(screen.contains("Publications") && screen.contains("Storm warning"), "{screen}");
+    assert!(
+        screen.contains("Publications") && screen.contains("Storm warning"),
+        "{screen}"
+    );
 }
 
 fn with_links(size: (u16, u16)) -> State {
@@ -54,9 +62,12 @@ fn with_links(size: (u16, u16)) -> State {
         a.text = crate::feed::article_text(html);
         a.rewrap();
     }
-    app::update(&mut s, Msg::Key(ratatui::crossterm::event::KeyEvent::from(
-        ratatui::crossterm::event::KeyCode::Char('#'),
-    )));
+    app::update(
+        &mut s,
+        Msg::Key(ratatui::crossterm::event::KeyEvent::from(
+            ratatui::crossterm::event::KeyCode::Char('#'),
+        )),
+    );
     s.links.as_mut().unwrap().cursor = 1;
     s
 }
@@ -96,12 +107,30 @@ fn publication_pane_with_the_views() {
     let s = in_view(WIDE, View::Unread);
     let screen = render(&s);
     let lines: Vec<&str> = screen.lines().collect();
-    assert!(lines[1].contains("› ") && lines[1].contains("Unread") && lines[1].contains("15"), "{screen}");
-    assert!(lines[2].contains("Starred") && lines[2].contains('2'), "{screen}");
-    assert!(lines[3].contains("──────"), "a rule sets the views apart:\n{screen}");
-    assert!(lines[4].contains("BBC") && !lines[4].contains('›'), "{screen}");
-    assert!(lines[0].contains("Unread · 5 unread, every publication"), "{screen}");
-    assert!(lines[2].contains("Le Monde"), "each row says its publication:\n{screen}");
+    assert!(
+        lines[1].contains("› ") && lines[1].contains("Unread") && lines[1].contains("15"),
+        "{screen}"
+    );
+    assert!(
+        lines[2].contains("Starred") && lines[2].contains('2'),
+        "{screen}"
+    );
+    assert!(
+        lines[3].contains("──────"),
+        "a rule sets the views apart:\n{screen}"
+    );
+    assert!(
+        lines[4].contains("BBC") && !lines[4].contains('›'),
+        "{screen}"
+    );
+    assert!(
+        lines[0].contains("Unread · 5 unread, every publication"),
+        "{screen}"
+    );
+    assert!(
+        lines[2].contains("Le Monde"),
+        "each row says its publication:\n{screen}"
+    );
     snapshot!("views_80x24", screen);
 }
 
@@ -117,9 +146,12 @@ fn an_empty_starred_view_says_how_to_star() {
 #[test]
 fn narrowed_and_widened_publication_pane() {
     let key = |s: &mut State, c: char| {
-        app::update(s, Msg::Key(ratatui::crossterm::event::KeyEvent::from(
-            ratatui::crossterm::event::KeyCode::Char(c),
-        )));
+        app::update(
+            s,
+            Msg::Key(ratatui::crossterm::event::KeyEvent::from(
+                ratatui::crossterm::event::KeyCode::Char(c),
+            )),
+        );
     };
     let mut s = with_article(WIDE);
     for _ in 0..10 {
@@ -134,6 +166,9 @@ fn narrowed_and_widened_publication_pane() {
     }
     assert_eq!(s.areas().pubs.width, 40, "at most half the screen");
     let wide = render(&s);
-    assert!(wide.contains("Le Monde — À la une"), "the whole name shows:\n{wide}");
+    assert!(
+        wide.contains("Le Monde — À la une"),
+        "the whole name shows:\n{wide}"
+    );
     snapshot!("pane_widened_80x24", wide);
 }
