@@ -171,18 +171,13 @@ fn open_link(state: &mut State) -> Vec<Cmd> {
         return vec![];
     };
     let number = link.number;
-    match crate::gate::safe_url(&link.target) {
-        Some(url) => {
-            super::update::notice(state, NoticeKind::Info, format!("Opening {url}"));
-            vec![SystemCmd::OpenUrl(url).into()]
-        }
-        None => {
-            let text =
-                format!("Link {number} is not a web link: only http(s) links open in the browser");
-            super::update::notice(state, NoticeKind::Error, text);
-            vec![]
-        }
+    if let Some(url) = crate::gate::safe_url(&link.target) {
+        super::update::notice(state, NoticeKind::Info, format!("Opening {url}"));
+        return vec![SystemCmd::OpenUrl(url).into()];
     }
+    let text = format!("Link {number} is not a web link: only http(s) links open in the browser");
+    super::update::notice(state, NoticeKind::Error, text);
+    vec![]
 }
 
 fn copy_link(state: &mut State) -> Vec<Cmd> {

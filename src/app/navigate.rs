@@ -7,11 +7,11 @@ use super::msg::Cmd;
 use super::state::{NoticeKind, State};
 use crate::keys::Action;
 
-/// `n` / `p` went on to another publication (or the list was still loading): when the
-/// headlines of `generation` arrive, the first unread (last, going back) opens.
+/// `n` / `p` went on to another publication (or the list was still loading): when its
+/// headlines arrive, the first unread (last, going back) opens. Any later load of the same list
+/// (a refresh finishing meanwhile) will do; choosing another list drops it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Pending {
-    pub generation: u64,
     pub forward: bool,
     /// Publications tried so far: a count that was stale (no unread in the list after all)
     /// moves on to the next, at most once round.
@@ -23,11 +23,7 @@ pub(super) fn unread(state: &mut State, forward: bool) -> Vec<Cmd> {
     let in_list = state.search.is_some() || state.view.is_some();
     if state.headlines_of.is_none() && state.search.is_none() {
         // The list is still loading (a cold start): open from it when it comes.
-        state.pending = Some(Pending {
-            generation: state.generation,
-            forward,
-            tried: 0,
-        });
+        state.pending = Some(Pending { forward, tried: 0 });
         return vec![];
     }
     if let Some(i) = find_unread(state, state.cursor, forward) {
@@ -70,13 +66,9 @@ pub(super) fn article(state: &mut State, forward: bool) -> Vec<Cmd> {
 
 /// The headlines `pending` waited for arrived: open the first (last) unread, or go on.
 pub(super) fn arrived(state: &mut State) -> Vec<Cmd> {
-    let Some(p) = state.pending else {
+    let Some(p) = state.pending.take() else {
         return vec![];
     };
-    if p.generation != state.generation {
-        return vec![];
-    }
-    state.pending = None;
     let from = if p.forward {
         0
     } else {
@@ -136,7 +128,6 @@ fn next_publication(state: &mut State, forward: bool, tried: usize) -> Option<Ve
     };
     let cmds = super::update::select_pub(state, target);
     state.pending = Some(Pending {
-        generation: state.generation,
         forward,
         tried: tried + steps,
     });

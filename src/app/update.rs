@@ -658,6 +658,7 @@ fn on_action(state: &mut State, action: Action) -> Vec<Cmd> {
         // The sign-in screen's own actions: nothing in the reader.
         Action::Confirm | Action::OpenPage | Action::CopyCode | Action::Retry => vec![],
         Action::Search => {
+            state.pending = None;
             let s = state.search.get_or_insert_with(Default::default);
             s.editing = true;
             state.focus = Focus::Headlines;
@@ -924,6 +925,7 @@ pub(super) fn open_current(state: &mut State) -> Vec<Cmd> {
     let id = h.id;
     let first_read = !h.read;
     h.read = true;
+    state.pending = None; // an article chosen: `n` waiting for a list is done
     state.requests.article = state.requests.fresh();
     let mut cmds = vec![
         CacheCmd::LoadArticle {

@@ -154,6 +154,38 @@ fn n_before_the_first_list_arrives_opens_from_it_when_it_comes() {
 }
 
 #[test]
+fn n_still_opens_when_a_refresh_reloads_the_list_it_waits_for() {
+    let mut s = three();
+    s.headlines.clear();
+    s.headlines_of = None;
+    refresh_all(&mut s);
+    let asked = s.generation;
+    ch(&mut s, 'n');
+    // The refresh of BBC ends meanwhile and loads its list again: the first answer is stale.
+    refreshed(
+        &mut s,
+        "https://b/",
+        FeedOutcome::Updated {
+            new: 2,
+            items: 3,
+            first: true,
+        },
+    );
+    assert!(s.generation > asked);
+    let stale = update(
+        &mut s,
+        Msg::Headlines {
+            generation: asked,
+            url: "https://b/".into(),
+            headlines: vec![h(2, "b")],
+        },
+    );
+    assert!(stale.is_empty());
+    let cmds = arrive(&mut s, "https://b/", vec![read(h(1, "a")), h(2, "b")]);
+    assert_eq!(loads(&cmds), Some(2));
+}
+
+#[test]
 fn an_older_answer_does_not_open_anything() {
     let mut s = three();
     for x in &mut s.headlines {
