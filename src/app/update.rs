@@ -604,11 +604,11 @@ fn on_action(state: &mut State, action: Action) -> Vec<Cmd> {
             vec![CacheCmd::SetStarred { id, starred }.into()]
         }
         Action::MarkAllRead if state.view.is_some() && state.search.is_none() => {
-            notice(
-                state,
-                NoticeKind::Error,
-                "A marks one publication read: select it first (1-9, or move onto it)".into(),
+            let text = format!(
+                "{} marks one publication read: select it first (1-9, or move onto it)",
+                state.keys.hint(Action::MarkAllRead)
             );
+            notice(state, NoticeKind::Error, text);
             vec![]
         }
         Action::MarkAllRead if state.search.is_some() => {
@@ -638,6 +638,14 @@ fn on_action(state: &mut State, action: Action) -> Vec<Cmd> {
             cmds
         }
         Action::Done => mark_done(state),
+        Action::Filter if state.view.is_some() && state.search.is_none() => {
+            let text = format!(
+                "A view is its own filter: {} filters a publication's list",
+                state.keys.hint(Action::Filter)
+            );
+            notice(state, NoticeKind::Info, text);
+            vec![]
+        }
         Action::Filter => {
             state.filter = state.filter.next();
             notice(

@@ -500,9 +500,11 @@ fn the_unread_view_lists_every_publication_and_counts_go_to_each() {
                 .any(|c| matches!(c, Cmd::Cache(CacheCmd::LoadView { .. }))),
         "{cmds:?}"
     );
-    // A marks one publication read, not everything.
+    // A marks one publication read, not everything; f does not narrow a view.
     let cmds = ch(&mut s, 'A');
     assert!(cmds.is_empty(), "{cmds:?}");
+    assert!(ch(&mut s, 'f').is_empty());
+    assert_eq!(s.filter, Filter::All);
     // 1-9 still select publications by position.
     let cmds = ch(&mut s, '2');
     assert_eq!((s.view, s.selected), (None, 1));
