@@ -44,6 +44,22 @@ pub enum Action {
     FullText,
     /// Read the config file again (publications, keys, theme, `[github]`) without a restart.
     ReloadConfig,
+    /// The next / previous unread article, on into the next publication with unread ones.
+    NextUnread,
+    PrevUnread,
+    /// The next / previous article of the list, read or not.
+    NextArticle,
+    PrevArticle,
+    /// The article alone on screen (with the status bar), as a preference that holds for
+    /// every article opened until toggled off.
+    FullScreen,
+    NarrowPane,
+    WidenPane,
+    /// The links of the open article, as a list to open or copy from.
+    Links,
+    /// The views across publications.
+    ViewUnread,
+    ViewStarred,
 }
 
 /// Where keys go: the reader, or a screen that takes over the keyboard. Each has its own
@@ -55,6 +71,8 @@ pub enum Mode {
     Help,
     /// Typing a search: only keys that cannot be part of a query (characters are typed).
     Search,
+    /// The list of the article's links (digits choose a link by its number).
+    Links,
 }
 
 impl Mode {
@@ -66,11 +84,12 @@ impl Mode {
             Self::SignIn => "signin",
             Self::Help => "help",
             Self::Search => "search",
+            Self::Links => "links",
         }
     }
 
     fn from_name(name: &str) -> Option<Self> {
-        [Self::SignIn, Self::Help, Self::Search]
+        [Self::SignIn, Self::Help, Self::Search, Self::Links]
             .into_iter()
             .find(|m| m.name() == name)
     }
@@ -104,6 +123,19 @@ impl Mode {
                 (A::Back, vec![Key::plain(K::Esc)]),
                 (A::Quit, vec![Key::ctrl('c')]),
             ],
+            Self::Links => vec![
+                (A::Down, vec![Key::ch('j'), Key::plain(K::Down)]),
+                (A::Up, vec![Key::ch('k'), Key::plain(K::Up)]),
+                (A::Top, vec![Key::ch('g'), Key::plain(K::Home)]),
+                (A::Bottom, vec![Key::ch('G'), Key::plain(K::End)]),
+                (A::OpenInBrowser, vec![Key::plain(K::Enter), Key::ch('o')]),
+                (A::CopyLink, vec![Key::ch('y')]),
+                (
+                    A::Back,
+                    vec![Key::plain(K::Esc), Key::ch('#'), Key::ch('q')],
+                ),
+                (A::Quit, vec![Key::ctrl('c')]),
+            ],
             // `q` closes the overlay like Esc; Ctrl-c still quits.
             Self::Help => vec![
                 (
@@ -127,7 +159,11 @@ impl Action {
         (Action::FocusPrev, "focus_prev", "previous pane"),
         (Action::FocusLeft, "focus_left", "pane to the left"),
         (Action::FocusRight, "focus_right", "pane to the right"),
-        (Action::Open, "open", "open the article"),
+        (Action::Open, "open", "open article / next unread"),
+        (Action::NextUnread, "next_unread", "next unread article"),
+        (Action::PrevUnread, "prev_unread", "previous unread article"),
+        (Action::NextArticle, "next_article", "next article"),
+        (Action::PrevArticle, "prev_article", "previous article"),
         (Action::PageDown, "page_down", "scroll the article down"),
         (Action::PageUp, "page_up", "scroll the article up"),
         (
@@ -137,6 +173,24 @@ impl Action {
         ),
         (Action::CopyLink, "copy_link", "copy the link"),
         (Action::FullText, "full_text", "full text / feed text"),
+        (Action::Links, "links", "links in the article"),
+        (
+            Action::FullScreen,
+            "full_screen",
+            "full-screen article on/off",
+        ),
+        (
+            Action::NarrowPane,
+            "narrow_pane",
+            "narrow the publication pane",
+        ),
+        (
+            Action::WidenPane,
+            "widen_pane",
+            "widen the publication pane",
+        ),
+        (Action::ViewUnread, "view_unread", "every unread article"),
+        (Action::ViewStarred, "view_starred", "every starred article"),
         (Action::Refresh, "refresh", "refresh this publication"),
         (
             Action::RefreshAll,
@@ -323,6 +377,16 @@ fn defaults() -> Vec<(Action, Vec<Key>)> {
         (A::OpenInBrowser, vec![Key::ch('o')]),
         (A::CopyLink, vec![Key::ch('y')]),
         (A::FullText, vec![Key::ch('F')]),
+        (A::NextUnread, vec![Key::ch('n')]),
+        (A::PrevUnread, vec![Key::ch('p')]),
+        (A::NextArticle, vec![Key::ch('J')]),
+        (A::PrevArticle, vec![Key::ch('K')]),
+        (A::FullScreen, vec![Key::ch('z')]),
+        (A::NarrowPane, vec![Key::ch('<')]),
+        (A::WidenPane, vec![Key::ch('>')]),
+        (A::Links, vec![Key::ch('#')]),
+        (A::ViewUnread, vec![Key::ch('!')]),
+        (A::ViewStarred, vec![Key::ch('*')]),
         (A::Refresh, vec![Key::ch('r')]),
         (A::RefreshAll, vec![Key::ch('R')]),
         (A::ToggleRead, vec![Key::ch('u')]),
@@ -351,18 +415,23 @@ impl KeyMap {
         overrides: &[(String, Vec<String>)],
         publication_keys: &[(Option<char>, String)],
     ) -> Result<Self, String> {
-        let mut tables: HashMap<Mode, Vec<(Action, Vec<Key>)>> =
-            [Mode::Reader, Mode::SignIn, Mode::Help, Mode::Search]
-                .into_iter()
-                .map(|m| (m, m.defaults()))
-                .collect();
+        let mut tables: HashMap<Mode, Vec<(Action, Vec<Key>)>> = [
+            Mode::Reader,
+            Mode::SignIn,
+            Mode::Help,
+            Mode::Search,
+            Mode::Links,
+        ]
+        .into_iter()
+        .map(|m| (m, m.defaults()))
+        .collect();
         for (name, keys) in overrides {
             let (mode, action_name) = match name.split_once('.') {
                 Some((m, a)) => (
                     Mode::from_name(m).ok_or_else(|| {
                         format!(
                             "[keys.{m}] is not a key table; tables are [keys.signin], \
-                             [keys.help] and [keys.search]"
+                             [keys.help], [keys.search] and [keys.links]"
                         )
                     })?,
                     a,

@@ -17,9 +17,43 @@ pub struct Areas {
     pub too_small: bool,
 }
 
+/// The narrowest publication pane `<` goes to: a mark, a few letters of the name, a count.
+pub const MIN_PUBS_WIDTH: u16 = 12;
+
+/// The widest publication pane `>` goes to: half the terminal.
+#[must_use]
+pub fn max_pubs_width(width: u16) -> u16 {
+    (width / 2).max(MIN_PUBS_WIDTH)
+}
+
+/// The publication pane's width when the user has not chosen one.
+#[must_use]
+pub fn default_pubs_width(width: u16) -> u16 {
+    (width / 4).clamp(14, 28)
+}
+
+/// The reader's choices of layout (see `State::panes`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Panes {
+    /// The publication pane's width, bounded to the terminal (`None`: the default share).
+    pub pubs_width: Option<u16>,
+    /// Only the article and the status bar are shown.
+    pub full_screen: bool,
+}
+
+/// Rows of the publication pane above the publications: the views (Unread, Starred) and the
+/// rule that sets them apart. Drawing and clicking share it.
+pub const VIEW_ROWS: u16 = 3;
+
 impl Areas {
     #[must_use]
-    pub fn of((width, height): (u16, u16)) -> Self {
+    pub fn of(size: (u16, u16)) -> Self {
+        Self::with(size, Panes::default())
+    }
+
+    /// The panes for `size` as the reader arranged them (pane width, full screen).
+    #[must_use]
+    pub fn with((width, height): (u16, u16), panes: Panes) -> Self {
         let full = Rect::new(0, 0, width, height);
         if width < MIN_WIDTH || height < MIN_HEIGHT {
             let z = Rect::default();
@@ -34,7 +68,21 @@ impl Areas {
         }
         let [main, status] =
             Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(full);
-        let left = (width / 4).clamp(14, 28);
+        if panes.full_screen {
+            let z = Rect::default();
+            return Self {
+                full,
+                pubs: z,
+                headlines: z,
+                article: main,
+                status,
+                too_small: false,
+            };
+        }
+        let left = panes.pubs_width.map_or_else(
+            || default_pubs_width(width),
+            |w| w.clamp(MIN_PUBS_WIDTH, max_pubs_width(width)),
+        );
         let [pubs, right] =
             Layout::horizontal([Constraint::Length(left), Constraint::Min(1)]).areas(main);
         let [headlines, article] =

@@ -153,3 +153,29 @@ impl RateLimit {
         })
     }
 }
+
+/// A list across publications, shown apart from them in the publication pane.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum View {
+    /// Every unread article, newest first.
+    Unread,
+    /// Every starred article, newest first.
+    Starred,
+}
+
+impl View {
+    #[must_use]
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Unread => "Unread",
+            Self::Starred => "Starred",
+        }
+    }
+}
+
+/// One row of a [`View`]: a headline and the key (feed URL) of its publication.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ViewRow {
+    pub headline: Headline,
+    pub publication: String,
+}

@@ -22,6 +22,7 @@ use crate::feed::{Feed, Item};
 use crate::model::Validators;
 
 mod github;
+mod views;
 pub use github::PendingWrite;
 
 #[derive(Debug, thiserror::Error)]
@@ -184,6 +185,10 @@ const MIGRATIONS: &[&str] = &[
     -- transactions: those with `id < below` are still to do. No row: nothing left.
     CREATE TABLE search_backlog (below INTEGER NOT NULL);
     INSERT INTO search_backlog SELECT max(id) + 1 FROM articles HAVING count(*) > 0;",
+    // The views across publications (all unread, all starred), newest first: partial indexes
+    // hold only the rows each view lists, so a view reads its first page in order, no scan.
+    "CREATE INDEX articles_unread ON articles (sort_time DESC, id DESC) WHERE read = 0;
+    CREATE INDEX articles_starred ON articles (sort_time DESC, id DESC) WHERE starred = 1;",
 ];
 
 /// The schema version this build writes; a cache with a higher one is from a newer newsroom.

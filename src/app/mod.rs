@@ -2,11 +2,15 @@
 
 pub mod article;
 pub mod first_run;
+pub mod links;
 pub mod msg;
+pub mod navigate;
+pub mod panes;
 pub mod reload;
 pub mod signin;
 pub mod state;
 pub mod update;
+pub mod views;
 
 pub use crate::keys::{Action, Key, KeyMap};
 pub use msg::{CacheCmd, Cmd, Copied, FeedCmd, FeedOutcome, GithubCmd, Msg, SystemCmd};

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use ratatui::crossterm::event::{KeyEvent, MouseEvent};
 
 use super::state::Filter;
-use crate::model::{Article, Headline, SearchHit};
+use crate::model::{Article, Headline, SearchHit, View, ViewRow};
 
 /// How one publication's refresh ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -83,6 +83,14 @@ pub enum Msg {
         result: Result<Copied, String>,
     },
     Info(String),
+    /// The answer to [`CacheCmd::LoadView`]; dropped unless `generation` is the latest.
+    ViewHeadlines {
+        generation: u64,
+        view: View,
+        rows: Vec<ViewRow>,
+    },
+    /// The answer to [`CacheCmd::LoadStarredCount`].
+    StarredCount(u32),
     /// From the sign-in edge; `attempt` is the id of the check or sign-in it belongs to.
     Auth {
         attempt: u64,
@@ -145,6 +153,16 @@ pub enum CacheCmd {
     /// name everywhere the cache names it (search results).
     SyncNames {
         publications: Vec<(String, String)>,
+    },
+    /// The newest `limit` articles of a view across `publications` (their keys).
+    LoadView {
+        view: View,
+        publications: Vec<String>,
+        limit: usize,
+        generation: u64,
+    },
+    LoadStarredCount {
+        publications: Vec<String>,
     },
 }
 

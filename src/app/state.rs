@@ -165,6 +165,21 @@ pub struct State {
     pub config_path: Option<String>,
     /// `--insecure-storage`: the warning the sign-in screen shows, as the CLI prints it.
     pub storage_warning: Option<String>,
+    /// `z`: an opened article fills the screen (the other panes come back with the focus).
+    pub full_screen: bool,
+    /// The publication pane's width as set with `<` / `>` (`None`: its default share).
+    pub pubs_width: Option<u16>,
+    /// A view across publications is shown instead of the selected publication.
+    pub view: Option<crate::model::View>,
+    /// With a view: the publication (key) of each headline, by index in `headlines`.
+    pub view_pubs: Vec<String>,
+    /// Starred articles across the publications shown (the Starred view's count).
+    pub starred: u32,
+    /// `#`: the open article's links, listed over it.
+    pub links: Option<super::links::LinksView>,
+    /// `n` / `p` ran out of unread in this list: the next publication's headlines are loading,
+    /// and its first (or last) unread opens when they arrive.
+    pub pending: Option<super::navigate::Pending>,
     /// Set by `update` when what the screen shows changed; the loop draws and clears it.
     pub redraw: bool,
     pub quit: bool,
@@ -215,6 +230,13 @@ impl State {
             github_pubs: Vec::new(),
             config_path: None,
             storage_warning: None,
+            full_screen: false,
+            pubs_width: None,
+            view: None,
+            view_pubs: Vec::new(),
+            starred: 0,
+            links: None,
+            pending: None,
             redraw: true,
             quit: false,
         }

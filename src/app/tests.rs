@@ -9,6 +9,9 @@ use super::state::SEARCH_PAGE;
 use super::*;
 use crate::model::{Headline, SearchHit};
 
+/// The reading loop of issue 14: next unread, full screen, pane width, links, views.
+mod reading;
+
 fn now() -> DateTime<Utc> {
     DateTime::parse_from_rfc3339("2026-03-14T09:30:00Z")
         .unwrap()
@@ -390,12 +393,12 @@ fn search_types_live_and_results_behave_like_headlines() {
 fn mouse_clicks_select_and_the_wheel_scrolls() {
     let mut s = state();
     let areas = crate::layout::Areas::of(s.viewport);
-    // Click the second publication (row 1 inside the border).
+    // Click the second publication (row 1 inside the border, below the views and their rule).
     let cmds = click(
         &mut s,
         MouseEventKind::Down(MouseButton::Left),
         areas.pubs.x + 3,
-        areas.pubs.y + 2,
+        areas.pubs.y + 2 + crate::layout::VIEW_ROWS,
     );
     assert_eq!(s.selected, 1);
     assert!(matches!(

@@ -10,17 +10,25 @@ use super::state::{
     ArticleView, FeedStatus, Focus, FullTextView, Notice, NoticeKind, SEARCH_PAGE, Session, State,
 };
 use crate::keys::{Action, Key, Mode};
-use crate::layout::Areas;
 
 /// The commands to run at startup: load what is cached, then refresh what is stale.
 pub fn init(state: &mut State) -> Vec<Cmd> {
     let mut cmds = vec![CacheCmd::LoadUnreadCounts.into()];
+    cmds.push(super::views::starred_count_cmd(state));
     cmds.extend(load_headlines(state));
     cmds.extend(refresh(state, (0..state.pubs.len()).collect(), false));
     cmds
 }
 
 pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
+    let cmds = apply(state, msg);
+    // The panes follow the focus (full screen) and `<` / `>`: the article is wrapped to the
+    // pane it is drawn in (a no-op when its width did not change).
+    clamp_scroll(state);
+    cmds
+}
+
+fn apply(state: &mut State, msg: Msg) -> Vec<Cmd> {
     // A tick changes the screen only now and then (see `on_tick`); everything else may.
     if !matches!(msg, Msg::Tick(_)) {
         state.redraw = true;
@@ -84,7 +92,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
                 }
                 _ => 0,
             };
-            vec![]
+            super::navigate::arrived(state)
         }
         Msg::SearchResults { generation, hits } => {
             if generation != state.generation || state.search.is_none() {
@@ -113,8 +121,9 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
             if request != state.requests.article {
                 return vec![]; // the user opened another article since
             }
-            let width = Areas::of(state.viewport).article_text_width();
+            let width = state.areas().article_text_width();
             state.article = Some(ArticleView::new(*article, text, width));
+            state.links = None; // they were the previous article's
             vec![]
         }
         Msg::FullText { id, result } => {
@@ -188,6 +197,15 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
                 kind: NoticeKind::Info,
                 at: state.now,
             });
+            vec![]
+        }
+        Msg::ViewHeadlines {
+            generation,
+            view,
+            rows,
+        } => super::views::on_rows(state, generation, view, rows),
+        Msg::StarredCount(n) => {
+            state.starred = n;
             vec![]
         }
         Msg::Auth { attempt, msg } => {
@@ -428,7 +446,8 @@ fn on_refreshed(
     }
     if changed {
         cmds.push(CacheCmd::LoadUnreadCounts.into());
-        if i == state.selected && state.search.is_none() {
+        // A view draws from every publication: any of them changing changes it.
+        if (i == state.selected || state.view.is_some()) && state.search.is_none() {
             cmds.extend(load_headlines(state));
         }
     }
@@ -450,6 +469,9 @@ fn on_key(state: &mut State, key: Key) -> Vec<Cmd> {
             _ => {}
         }
         return vec![];
+    }
+    if state.links.is_some() {
+        return super::links::on_key(state, key);
     }
     let action = state.keys.action(key);
     if let Some(action) = action {
@@ -510,17 +532,11 @@ fn on_action(state: &mut State, action: Action) -> Vec<Cmd> {
         Action::PageDown | Action::PageUp => {
             let sign = if action == Action::PageDown { 1 } else { -1 };
             if state.article.is_some() && state.focus != Focus::Publications {
-                let page = i32::from(Areas::of(state.viewport).article_text_height().max(2) - 1);
+                let page = i32::from(state.areas().article_text_height().max(2) - 1);
                 scroll_article(state, sign * page);
                 vec![]
             } else {
-                let page = i64::from(
-                    Areas::of(state.viewport)
-                        .headlines
-                        .height
-                        .saturating_sub(2)
-                        .max(1),
-                );
+                let page = i64::from(state.areas().headlines.height.saturating_sub(2).max(1));
                 step(state, i64::from(sign) * page)
             }
         }
@@ -532,7 +548,8 @@ fn on_action(state: &mut State, action: Action) -> Vec<Cmd> {
             Focus::Headlines => open_current(state),
             // Reading a result: Enter opens the selected one, wherever the search began.
             Focus::Article if state.search.is_some() => open_current(state),
-            Focus::Article => vec![],
+            // Reading on: Enter in the article is `n`.
+            Focus::Article => super::navigate::unread(state, true),
         },
         Action::OpenInBrowser | Action::CopyLink => {
             let link = match (&state.article, state.focus) {
@@ -572,7 +589,7 @@ fn on_action(state: &mut State, action: Action) -> Vec<Cmd> {
                     CacheCmd::LoadUnreadCounts.into(),
                 ];
             }
-            if let Some(p) = state.pubs.get_mut(state.selected) {
+            if let Some(p) = super::views::counted_pub(state) {
                 p.unread = if read {
                     p.unread.saturating_sub(1)
                 } else {
@@ -581,7 +598,7 @@ fn on_action(state: &mut State, action: Action) -> Vec<Cmd> {
             }
             let mut cmds = vec![CacheCmd::SetRead { id, read }.into()];
             // GitHub can mark a thread read, not unread again.
-            if read && on_inbox(state) {
+            if read && (on_inbox(state) || super::views::current_is_inbox(state)) {
                 cmds.push(
                     GithubCmd::MarkThread {
                         article: id,
@@ -597,13 +614,17 @@ fn on_action(state: &mut State, action: Action) -> Vec<Cmd> {
                 return vec![];
             };
             h.starred = !h.starred;
-            vec![
-                CacheCmd::SetStarred {
-                    id: h.id,
-                    starred: h.starred,
-                }
-                .into(),
-            ]
+            let (id, starred) = (h.id, h.starred);
+            super::views::starred_changed(state, starred);
+            vec![CacheCmd::SetStarred { id, starred }.into()]
+        }
+        Action::MarkAllRead if state.view.is_some() && state.search.is_none() => {
+            let text = format!(
+                "{} marks one publication read: select it first (1-9, or move onto it)",
+                state.keys.hint(Action::MarkAllRead)
+            );
+            notice(state, NoticeKind::Error, text);
+            vec![]
         }
         Action::MarkAllRead if state.search.is_some() => {
             notice(
@@ -632,6 +653,14 @@ fn on_action(state: &mut State, action: Action) -> Vec<Cmd> {
             cmds
         }
         Action::Done => mark_done(state),
+        Action::Filter if state.view.is_some() && state.search.is_none() => {
+            let text = format!(
+                "A view is its own filter: {} filters a publication's list",
+                state.keys.hint(Action::Filter)
+            );
+            notice(state, NoticeKind::Info, text);
+            vec![]
+        }
         Action::Filter => {
             state.filter = state.filter.next();
             notice(
@@ -653,6 +682,7 @@ fn on_action(state: &mut State, action: Action) -> Vec<Cmd> {
         // The sign-in screen's own actions: nothing in the reader.
         Action::Confirm | Action::OpenPage | Action::CopyCode | Action::Retry => vec![],
         Action::Search => {
+            state.pending = None;
             let s = state.search.get_or_insert_with(Default::default);
             s.editing = true;
             state.focus = Focus::Headlines;
@@ -660,6 +690,16 @@ fn on_action(state: &mut State, action: Action) -> Vec<Cmd> {
             state.generation += 1;
             vec![]
         }
+        Action::NextUnread => super::navigate::unread(state, true),
+        Action::PrevUnread => super::navigate::unread(state, false),
+        Action::NextArticle => super::navigate::article(state, true),
+        Action::PrevArticle => super::navigate::article(state, false),
+        Action::FullScreen => super::panes::toggle_full_screen(state),
+        Action::NarrowPane => super::panes::resize_pubs(state, false),
+        Action::WidenPane => super::panes::resize_pubs(state, true),
+        Action::Links => super::links::open(state),
+        Action::ViewUnread => super::views::show(state, crate::model::View::Unread),
+        Action::ViewStarred => super::views::show(state, crate::model::View::Starred),
     }
 }
 
@@ -715,11 +755,7 @@ pub(super) fn notice(state: &mut State, kind: NoticeKind, text: String) {
 /// Moves within the focused pane; `delta` saturates at either end.
 fn step(state: &mut State, delta: i64) -> Vec<Cmd> {
     match state.focus {
-        Focus::Publications => {
-            let last = state.pubs.len().saturating_sub(1);
-            let target = clamp_index(state.selected, delta, last);
-            select_pub(state, target)
-        }
+        Focus::Publications => super::views::step_pub_pane(state, delta),
         Focus::Headlines => {
             let last = state.headlines.len().saturating_sub(1);
             state.cursor = clamp_index(state.cursor, delta, last);
@@ -749,7 +785,7 @@ fn scroll_article(state: &mut State, delta: i32) {
 
 /// Keeps the article's scroll within its wrapped length at the current size.
 fn clamp_scroll(state: &mut State) {
-    let areas = Areas::of(state.viewport);
+    let areas = state.areas();
     if let Some(a) = &mut state.article {
         a.wrap(areas.article_text_width());
         let lines = a.line_count();
@@ -763,18 +799,11 @@ fn clamp_scroll(state: &mut State) {
 /// for the results (where every headline key works, `f` included); Enter opens the selected
 /// result; Esc closes the search.
 fn on_search_key(state: &mut State, key: Key) -> Vec<Cmd> {
+    let rows = state.areas().headlines.height;
     let Some(search) = &mut state.search else {
         return vec![];
     };
-    let page = || {
-        i64::from(
-            Areas::of(state.viewport)
-                .headlines
-                .height
-                .saturating_sub(2)
-                .max(1),
-        )
-    };
+    let page = || i64::from(rows.saturating_sub(2).max(1));
     // The search mode's own table: moving, opening, leaving; every other key types.
     let action = state.keys.action_in(Mode::Search, key);
     let moved = match action {
@@ -871,10 +900,12 @@ fn close_search(state: &mut State) -> Vec<Cmd> {
     load_headlines(state)
 }
 
-fn select_pub(state: &mut State, i: usize) -> Vec<Cmd> {
+pub(super) fn select_pub(state: &mut State, i: usize) -> Vec<Cmd> {
     if i >= state.pubs.len() {
         return vec![];
     }
+    state.pending = None;
+    super::views::leave(state);
     if state.search.is_some() {
         state.search = None;
         state.headlines_of = None;
@@ -894,6 +925,9 @@ fn select_pub(state: &mut State, i: usize) -> Vec<Cmd> {
 }
 
 pub(super) fn load_headlines(state: &mut State) -> Vec<Cmd> {
+    if state.view.is_some() {
+        return super::views::load(state);
+    }
     let Some(p) = state.pubs.get(state.selected) else {
         return vec![];
     };
@@ -908,13 +942,14 @@ pub(super) fn load_headlines(state: &mut State) -> Vec<Cmd> {
     ]
 }
 
-fn open_current(state: &mut State) -> Vec<Cmd> {
+pub(super) fn open_current(state: &mut State) -> Vec<Cmd> {
     let Some(h) = state.headlines.get_mut(state.cursor) else {
         return vec![];
     };
     let id = h.id;
     let first_read = !h.read;
     h.read = true;
+    state.pending = None; // an article chosen: `n` waiting for a list is done
     state.requests.article = state.requests.fresh();
     let mut cmds = vec![
         CacheCmd::LoadArticle {
@@ -925,7 +960,7 @@ fn open_current(state: &mut State) -> Vec<Cmd> {
     ];
     if first_read {
         cmds.push(CacheCmd::SetRead { id, read: true }.into());
-        if on_inbox(state) {
+        if on_inbox(state) || super::views::current_is_inbox(state) {
             cmds.push(
                 GithubCmd::MarkThread {
                     article: id,
@@ -936,7 +971,7 @@ fn open_current(state: &mut State) -> Vec<Cmd> {
         }
         if state.search.is_some() {
             cmds.push(CacheCmd::LoadUnreadCounts.into());
-        } else if let Some(p) = state.pubs.get_mut(state.selected) {
+        } else if let Some(p) = super::views::counted_pub(state) {
             p.unread = p.unread.saturating_sub(1);
         }
     }
@@ -1020,6 +1055,7 @@ fn show_github_pubs(state: &mut State) -> Vec<Cmd> {
 /// The headlines shown are the "GitHub" publication's (not a search).
 fn on_inbox(state: &State) -> bool {
     state.search.is_none()
+        && state.view.is_none()
         && state
             .selected_pub()
             .is_some_and(|p| p.url == crate::model::GITHUB_INBOX)
@@ -1090,15 +1126,15 @@ fn on_mouse(state: &mut State, kind: MouseEventKind, at: Position) -> Vec<Cmd> {
     if state.signin.is_some() {
         return vec![];
     }
-    let areas = Areas::of(state.viewport);
+    let areas = state.areas();
     let inside = |r: Rect| r.contains(at);
     match kind {
         MouseEventKind::Down(MouseButton::Left) => {
             if inside(areas.pubs) {
                 state.focus = Focus::Publications;
-                // Row 0 is the border; rows are one publication each.
+                // Row 0 is the border; then the views, a rule, one publication a row.
                 let row = usize::from(at.y.saturating_sub(areas.pubs.y + 1));
-                return select_pub(state, row);
+                return super::views::click_pub_pane(state, row);
             }
             if inside(areas.headlines) {
                 state.focus = Focus::Headlines;
@@ -1132,9 +1168,7 @@ fn on_mouse(state: &mut State, kind: MouseEventKind, at: Position) -> Vec<Cmd> {
                 state.cursor = clamp_index(state.cursor, i64::from(d.signum()), last);
                 vec![]
             } else if inside(areas.pubs) {
-                let last = state.pubs.len().saturating_sub(1);
-                let t = clamp_index(state.selected, i64::from(d.signum()), last);
-                select_pub(state, t)
+                super::views::step_pub_pane(state, i64::from(d.signum()))
             } else {
                 vec![]
             }

@@ -151,5 +151,22 @@ fn run(s: &mut Store, cmd: &CacheCmd) -> Option<Msg> {
             .sync_publications(publications.iter().map(|(n, u)| (n.as_str(), u.as_str())))
             .err()
             .and_then(problem),
+        CacheCmd::LoadView {
+            view,
+            publications,
+            limit,
+            generation,
+        } => match s.view(*view, publications, *limit) {
+            Ok(rows) => Some(Msg::ViewHeadlines {
+                generation: *generation,
+                view: *view,
+                rows,
+            }),
+            Err(e) => problem(e),
+        },
+        CacheCmd::LoadStarredCount { publications } => match s.starred_count(publications) {
+            Ok(n) => Some(Msg::StarredCount(n)),
+            Err(e) => problem(e),
+        },
     }
 }

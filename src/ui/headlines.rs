@@ -10,6 +10,7 @@ use ratatui::widgets::{Block, HighlightSpacing, List, ListItem, ListState, Parag
 use super::text::{age, fit, spinner};
 use crate::app::{FeedStatus, Filter, Focus, State};
 use crate::keys::{Action, Mode};
+use crate::model::View;
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
     let theme = &state.theme;
@@ -24,8 +25,19 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
         );
         return;
     };
+    let view = state.view.filter(|_| state.search.is_none());
     let mut title = format!(" {} ", fit(&p.name, 30).trim_end());
-    if let Some(search) = &state.search {
+    if let Some(v) = view {
+        title = format!(" {} ", v.label());
+        if state.headlines_of.is_some() {
+            let shown = state.headlines.len();
+            let what = match v {
+                View::Unread => "unread",
+                View::Starred => "starred",
+            };
+            title.push_str(&format!("· {shown} {what}, every publication "));
+        }
+    } else if let Some(search) = &state.search {
         let caret = if search.editing { "▏" } else { "" };
         // A full page may have more behind it: they load as the cursor reaches the end.
         let more = if search.more { "+" } else { "" };
@@ -67,6 +79,27 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
                 )
             } else {
                 format!("Nothing matches \"{}\".", fit(&search.query, 60).trim_end())
+            };
+            frame.render_widget(
+                Paragraph::new(msg)
+                    .style(theme.dim())
+                    .wrap(Wrap { trim: true }),
+                rows,
+            );
+            return;
+        }
+    } else if let Some(v) = view {
+        if state.headlines.is_empty() {
+            let msg = match (state.headlines_of.is_some(), v) {
+                (false, _) => format!("{} Loading…", spinner(state.frame)),
+                (true, View::Unread) => format!(
+                    "No unread articles in any publication. {} refreshes them all.",
+                    state.keys.hint(Action::RefreshAll)
+                ),
+                (true, View::Starred) => format!(
+                    "No starred articles: {} stars the one under the cursor.",
+                    state.keys.hint(Action::ToggleStar)
+                ),
             };
             frame.render_widget(
                 Paragraph::new(msg)
@@ -128,11 +161,12 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
         .enumerate()
         .map(|(i, h)| {
             let a = age(h.published, state.now);
-            // Search results come from every publication: say which.
-            let source = state
-                .search
-                .as_ref()
-                .and_then(|s| s.publications.get(first + i));
+            // Search results and views come from every publication: say which.
+            let source = match &state.search {
+                Some(s) => s.publications.get(first + i).map(String::as_str),
+                None if view.is_some() => crate::app::views::source_of(state, first + i),
+                None => None,
+            };
             let source_w = if source.is_some() {
                 (width / 5).clamp(4, 14)
             } else {

@@ -3,6 +3,7 @@
 pub mod article;
 pub mod headlines;
 pub mod help;
+pub mod links;
 pub mod publications;
 pub mod signin;
 pub mod status;
@@ -18,7 +19,7 @@ use crate::layout::{Areas, MIN_HEIGHT, MIN_WIDTH};
 
 pub fn draw(frame: &mut Frame, state: &State) {
     let area = frame.area();
-    let areas = Areas::of((area.width, area.height));
+    let areas = Areas::with((area.width, area.height), state.panes());
     if areas.too_small {
         let msg = format!(
             "Terminal too small ({}x{}).\nnewsroom needs at least {MIN_WIDTH}x{MIN_HEIGHT}.\nEnlarge the window, or {} to quit.",
@@ -44,10 +45,16 @@ pub fn draw(frame: &mut Frame, state: &State) {
         signin::draw(frame, area, state, si);
         return;
     }
-    publications::draw(frame, areas.pubs, state);
-    headlines::draw(frame, areas.headlines, state);
+    // Full screen: only the article (the other panes have no area).
+    if !areas.pubs.is_empty() {
+        publications::draw(frame, areas.pubs, state);
+        headlines::draw(frame, areas.headlines, state);
+    }
     article::draw(frame, areas.article, state);
     status::draw(frame, areas.status, state);
+    if let Some(view) = &state.links {
+        links::draw(frame, areas.article, state, view);
+    }
     if state.help {
         help::draw(frame, area, state);
     }

@@ -1,12 +1,14 @@
 //! The left pane: publications with their state (spinner, error mark), unread and new counts.
 
 use ratatui::Frame;
-use ratatui::layout::Rect;
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, HighlightSpacing, List, ListItem, ListState};
+use ratatui::widgets::{Block, HighlightSpacing, List, ListItem, ListState, Paragraph};
 
 use super::text::{fit, spinner};
+use crate::app::views::{self, VIEWS};
 use crate::app::{FeedStatus, Focus, State};
+use crate::layout::VIEW_ROWS;
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
     let focused = state.focus == Focus::Publications;
@@ -62,11 +64,46 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
     let block = Block::bordered()
         .title(" Publications ")
         .border_style(theme.border(focused));
-    let list = List::new(items)
-        .block(block)
-        .highlight_style(theme.selected(focused))
-        .highlight_symbol("› ")
-        .highlight_spacing(HighlightSpacing::Always);
-    let mut ls = ListState::default().with_selected(Some(state.selected));
-    frame.render_stateful_widget(list, area, &mut ls);
+    let within = block.inner(area);
+    frame.render_widget(block, area);
+    // The views first, apart: `1`-`9` still count publications only.
+    let [views, rule, pubs] = Layout::vertical([
+        Constraint::Length(VIEW_ROWS - 1),
+        Constraint::Length(1),
+        Constraint::Min(0),
+    ])
+    .areas(within);
+    let view_items: Vec<ListItem> = VIEWS
+        .iter()
+        .map(|v| {
+            let n = views::count(state, *v);
+            let count = if n > 0 { n.to_string() } else { String::new() };
+            let name_w = usize::from(within.width).saturating_sub(4 + count.len() + 1);
+            ListItem::new(Line::from(vec![
+                Span::raw("  "),
+                Span::styled(fit(v.label(), name_w), theme.title()),
+                Span::raw(" "),
+                Span::styled(count, theme.dim()),
+            ]))
+        })
+        .collect();
+    let highlight = |items: Vec<ListItem<'static>>| {
+        List::new(items)
+            .highlight_style(theme.selected(focused))
+            .highlight_symbol("› ")
+            .highlight_spacing(HighlightSpacing::Always)
+    };
+    let chosen = state.view.and_then(|v| VIEWS.iter().position(|w| *w == v));
+    let mut ls = ListState::default().with_selected(chosen);
+    frame.render_stateful_widget(highlight(view_items), views, &mut ls);
+    frame.render_widget(
+        Paragraph::new(Line::styled(
+            "─".repeat(usize::from(rule.width)),
+            theme.dim(),
+        )),
+        rule,
+    );
+    let chosen = state.view.is_none().then_some(state.selected);
+    let mut ls = ListState::default().with_selected(chosen);
+    frame.render_stateful_widget(highlight(items), pubs, &mut ls);
 }

@@ -7,6 +7,9 @@ use ratatui::backend::TestBackend;
 use crate::app::{self, ArticleView, FeedStatus, Focus, KeyMap, Msg, Session, State};
 use crate::model::{Article, Headline};
 
+/// The reading loop of issue 14: next unread, full screen, pane width, links, views.
+mod reading;
+
 fn now() -> DateTime<Utc> {
     DateTime::parse_from_rfc3339("2026-03-14T09:30:00Z")
         .unwrap()
@@ -614,7 +617,10 @@ fn new_arrivals_stand_beside_the_unread_count_and_the_title_says_what_it_counts(
     let mut s = with_headlines(WIDE);
     s.pubs[0].new = 2;
     let screen = render(&s);
-    let row = screen.lines().nth(1).unwrap();
+    let row = screen
+        .lines()
+        .nth(1 + usize::from(crate::layout::VIEW_ROWS))
+        .unwrap();
     assert!(row.contains("BBC       3 +2"), "{row}");
     assert!(
         screen

@@ -279,7 +279,7 @@ fn env_for(home: &Path) -> Vec<(String, String)> {
 
 /// Starts the real binary in tmux on `config`, with every platform dir inside `home` and `extra`
 /// in its environment.
-fn start_reader(
+pub(crate) fn start_reader(
     name: &str,
     (w, h): (u16, u16),
     home: &Path,
@@ -303,14 +303,14 @@ fn start_reader(
 
 /// What a tmux test of a signed-in reader needs: the feeds, a fake GitHub that knows `token`, a
 /// home and a config pointing at both. `None` (with a loud skip) where tmux is missing.
-struct SignedIn {
-    _server: FeedServer,
-    _gh: FakeGithub,
-    home: tempfile::TempDir,
-    config: std::path::PathBuf,
+pub(crate) struct SignedIn {
+    pub(crate) _server: FeedServer,
+    pub(crate) _gh: FakeGithub,
+    pub(crate) home: tempfile::TempDir,
+    pub(crate) config: std::path::PathBuf,
 }
 
-fn signed_in(token: &str) -> Option<SignedIn> {
+pub(crate) fn signed_in(token: &str) -> Option<SignedIn> {
     if !require("tmux", "it drives the real binary in a terminal") {
         return None;
     }
