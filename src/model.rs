@@ -26,6 +26,22 @@ pub struct Article {
     pub full_text: Option<String>,
     /// Why the last extraction failed, if it did (short, clean).
     pub full_text_error: Option<String>,
+    /// Media files the feed attached (podcast episodes, videos), in the feed's order.
+    pub enclosures: Vec<Enclosure>,
+}
+
+/// A media file attached to an article: RSS `<enclosure>`, Atom `link rel="enclosure"`, JSON
+/// Feed `attachments`, Media RSS `media:content`. Cleaned by the feed module (an http(s) URL,
+/// a one-line type); never a command.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Enclosure {
+    pub url: String,
+    /// The MIME type the feed gave (`audio/mpeg`), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mime: Option<String>,
+    /// The size in bytes the feed gave, if any (feeds often say 0 or lie: shown, never trusted).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub length: Option<u64>,
 }
 
 /// One search result: a headline and the publication it belongs to.

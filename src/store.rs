@@ -21,6 +21,7 @@ use crate::config::CacheConfig;
 use crate::feed::{Feed, Item};
 use crate::model::Validators;
 
+mod enclosures;
 mod github;
 pub use github::PendingWrite;
 
@@ -184,6 +185,13 @@ const MIGRATIONS: &[&str] = &[
     -- transactions: those with `id < below` are still to do. No row: nothing left.
     CREATE TABLE search_backlog (below INTEGER NOT NULL);
     INSERT INTO search_backlog SELECT max(id) + 1 FROM articles HAVING count(*) > 0;",
+    // v4: the media files attached to articles (podcast episodes, videos), as the feed gave
+    // them: a JSON list of `{url, mime, length}` per article that has any (see
+    // `store/enclosures.rs`). Articles cached before get theirs at their next refresh.
+    "CREATE TABLE article_enclosures (
+        article INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+        list    TEXT NOT NULL
+    );",
 ];
 
 /// The schema version this build writes; a cache with a higher one is from a newer newsroom.
@@ -804,9 +812,14 @@ impl Store {
                     content_html: r.get(8)?,
                     full_text: r.get(9)?,
                     full_text_error: r.get(10)?,
+                    enclosures: Vec::new(),
                 })
             })
             .optional()?;
+        let mut article = article;
+        if let Some(a) = &mut article {
+            a.enclosures = enclosures::of(&self.conn, id)?;
+        }
         Ok(article)
     }
 
@@ -1235,6 +1248,7 @@ fn merge(
                     ])?;
                 }
                 changed += update_body.execute(params![old.id, item.content_html])?;
+                enclosures::write(tx, old.id, &item.enclosures, true)?;
                 // Only a changed article is indexed again.
                 if changed > 0 {
                     index_cached(tx, old.id)?;
@@ -1252,6 +1266,7 @@ fn merge(
                 ])?;
                 let id = tx.last_insert_rowid();
                 insert_body.execute(params![id, item.content_html])?;
+                enclosures::write(tx, id, &item.enclosures, false)?;
                 index_item(tx, id, item, name)?;
                 inserted.insert(key);
                 new += 1;

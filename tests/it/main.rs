@@ -22,6 +22,7 @@ mod cli;
 mod config_edit;
 mod corpus;
 mod discover;
+mod enclosures;
 mod docs;
 mod feed;
 mod fetch;
