@@ -42,6 +42,12 @@ pub enum Action {
     CopyCode,
     Retry,
     FullText,
+    /// Play the article's enclosure (podcast, video): the configured command, or the browser.
+    Enclosure,
+    /// Undo the last "mark the publication read".
+    Undo,
+    /// Show the recent status messages in full.
+    Messages,
 }
 
 /// Where keys go: the reader, or a screen that takes over the keyboard. Each has its own
@@ -53,6 +59,8 @@ pub enum Mode {
     Help,
     /// Typing a search: only keys that cannot be part of a query (characters are typed).
     Search,
+    /// The recent messages: scroll, close.
+    Messages,
 }
 
 impl Mode {
@@ -64,11 +72,12 @@ impl Mode {
             Self::SignIn => "signin",
             Self::Help => "help",
             Self::Search => "search",
+            Self::Messages => "messages",
         }
     }
 
     fn from_name(name: &str) -> Option<Self> {
-        [Self::SignIn, Self::Help, Self::Search]
+        [Self::SignIn, Self::Help, Self::Search, Self::Messages]
             .into_iter()
             .find(|m| m.name() == name)
     }
@@ -97,6 +106,20 @@ impl Mode {
                 (A::Open, vec![Key::plain(K::Enter)]),
                 (A::FocusNext, vec![Key::plain(K::Tab)]),
                 (A::Back, vec![Key::plain(K::Esc)]),
+                (A::Quit, vec![Key::ctrl('c')]),
+            ],
+            // Like help: `M` and `q` close it as Esc does; Ctrl-c still quits.
+            Self::Messages => vec![
+                (A::Down, vec![Key::ch('j'), Key::plain(K::Down)]),
+                (A::Up, vec![Key::ch('k'), Key::plain(K::Up)]),
+                (A::PageDown, vec![Key::plain(K::PageDown), Key::ch(' ')]),
+                (A::PageUp, vec![Key::plain(K::PageUp)]),
+                (A::Top, vec![Key::ch('g'), Key::plain(K::Home)]),
+                (A::Bottom, vec![Key::ch('G'), Key::plain(K::End)]),
+                (
+                    A::Back,
+                    vec![Key::plain(K::Esc), Key::ch('M'), Key::ch('q')],
+                ),
                 (A::Quit, vec![Key::ctrl('c')]),
             ],
             // `q` closes the overlay like Esc; Ctrl-c still quits.
@@ -132,6 +155,11 @@ impl Action {
         ),
         (Action::CopyLink, "copy_link", "copy the link"),
         (Action::FullText, "full_text", "full text / feed text"),
+        (
+            Action::Enclosure,
+            "enclosure",
+            "play the enclosure (podcast, video)",
+        ),
         (Action::Refresh, "refresh", "refresh this publication"),
         (
             Action::RefreshAll,
@@ -145,10 +173,12 @@ impl Action {
             "mark_all_read",
             "mark the publication read",
         ),
+        (Action::Undo, "undo", "undo marking the publication read"),
         (Action::Done, "done", "GitHub notification done"),
         (Action::Search, "search", "search every article"),
         (Action::Filter, "filter", "show all / unread / starred"),
         (Action::SignIn, "sign_in", "sign in to GitHub again"),
+        (Action::Messages, "messages", "recent messages in full"),
         (Action::Back, "back", "back / close"),
         (
             Action::Confirm,
@@ -322,6 +352,9 @@ fn defaults() -> Vec<(Action, Vec<Key>)> {
         (A::ToggleRead, vec![Key::ch('u')]),
         (A::ToggleStar, vec![Key::ch('s')]),
         (A::MarkAllRead, vec![Key::ch('A')]),
+        (A::Undo, vec![Key::ch('U')]),
+        (A::Enclosure, vec![Key::ch('e')]),
+        (A::Messages, vec![Key::ch('M')]),
         (A::Done, vec![Key::ch('d')]),
         (A::Search, vec![Key::ch('/')]),
         (A::Filter, vec![Key::ch('f')]),
@@ -345,8 +378,14 @@ impl KeyMap {
         publication_keys: &[(Option<char>, String)],
     ) -> Result<Self, String> {
         let mut tables: HashMap<Mode, Vec<(Action, Vec<Key>)>> =
-            [Mode::Reader, Mode::SignIn, Mode::Help, Mode::Search]
-                .into_iter()
+            [
+                Mode::Reader,
+                Mode::SignIn,
+                Mode::Help,
+                Mode::Search,
+                Mode::Messages,
+            ]
+            .into_iter()
                 .map(|m| (m, m.defaults()))
                 .collect();
         for (name, keys) in overrides {
@@ -355,7 +394,7 @@ impl KeyMap {
                     Mode::from_name(m).ok_or_else(|| {
                         format!(
                             "[keys.{m}] is not a key table; tables are [keys.signin], \
-                             [keys.help] and [keys.search]"
+                             [keys.help], [keys.search] and [keys.messages]"
                         )
                     })?,
                     a,

@@ -169,3 +169,33 @@ impl RateLimit {
         })
     }
 }
+
+/// `[commands]`: what plays an enclosure, by the MIME type's family. Argument vectors from the
+/// user's config (never from a feed); the URL is added as one more argument, never put inside
+/// a string, and no shell is involved.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EnclosureCommands {
+    /// `enclosure = ["mpv", "--"]`: any enclosure without a more specific command.
+    pub any: Option<Vec<String>>,
+    /// `enclosure_audio`: `audio/*`.
+    pub audio: Option<Vec<String>>,
+    /// `enclosure_video`: `video/*`.
+    pub video: Option<Vec<String>>,
+    /// `enclosure_terminal`: the command is given the terminal (the reader waits until it exits,
+    /// as for a text-mode browser); `false` starts it detached, output discarded.
+    pub terminal: bool,
+}
+
+impl EnclosureCommands {
+    /// The command for an enclosure of this type, if one is configured.
+    #[must_use]
+    pub fn for_mime(&self, mime: Option<&str>) -> Option<&[String]> {
+        let family = mime.and_then(|m| m.split('/').next()).unwrap_or("");
+        let specific = match family {
+            "audio" => self.audio.as_deref(),
+            "video" => self.video.as_deref(),
+            _ => None,
+        };
+        specific.or(self.any.as_deref()).filter(|c| !c.is_empty())
+    }
+}

@@ -23,6 +23,7 @@ use crate::model::Validators;
 
 mod enclosures;
 mod github;
+mod undo;
 pub use github::PendingWrite;
 
 #[derive(Debug, thiserror::Error)]
@@ -906,15 +907,16 @@ impl Store {
         Ok(())
     }
 
-    /// Marks every article of the publication at `url` read.
-    pub fn mark_all_read(&mut self, url: &str) -> Result<(), StoreError> {
-        self.conn
-            .prepare_cached(
-                "UPDATE articles SET read = 1
-                 WHERE publication = (SELECT id FROM publications WHERE url = ?1) AND read = 0",
-            )?
-            .execute([url])?;
-        Ok(())
+    /// Marks every article of the publication at `url` read, and says which it changed (those
+    /// that were unread): exactly what an undo gives back (see [`Store::mark_unread`]).
+    pub fn mark_all_read(&mut self, url: &str) -> Result<Vec<i64>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "UPDATE articles SET read = 1
+             WHERE publication = (SELECT id FROM publications WHERE url = ?1) AND read = 0
+             RETURNING id",
+        )?;
+        let ids = stmt.query_map([url], |r| r.get(0))?;
+        Ok(ids.collect::<Result<_, _>>()?)
     }
 
     /// Unread articles per publication, keyed by feed URL (publications never fetched are absent).

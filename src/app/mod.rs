@@ -1,9 +1,12 @@
 //! The pure core: state, messages, and the one `update` door. No IO, no clock, no async.
 
 pub mod article;
+mod enclosure;
+pub mod messages;
 pub mod msg;
 pub mod signin;
 pub mod state;
+pub mod undo;
 pub mod update;
 
 pub use crate::keys::{Action, Key, KeyMap};

@@ -83,6 +83,12 @@ pub enum Msg {
         result: Result<Copied, String>,
     },
     Info(String),
+    /// The answer to [`CacheCmd::MarkAllRead`]: the articles it changed (were unread), which
+    /// an undo gives back.
+    MarkedAllRead {
+        url: String,
+        ids: Vec<i64>,
+    },
     /// From the sign-in edge; `attempt` is the id of the check or sign-in it belongs to.
     Auth {
         attempt: u64,
@@ -133,6 +139,10 @@ pub enum CacheCmd {
     },
     MarkAllRead {
         url: String,
+    },
+    /// Undo of a mark-all-read: these articles are unread again.
+    MarkUnread {
+        ids: Vec<i64>,
     },
 }
 
@@ -190,6 +200,13 @@ pub enum SystemCmd {
     OpenUrl(String),
     /// Put text on the clipboard; answered by [`Msg::Copied`].
     Copy(String),
+    /// Play an enclosure with the user's command (`argv` from `[commands]`, the URL added as
+    /// its own argument). `terminal`: hand it the terminal and wait, as for a text browser.
+    Play {
+        argv: Vec<String>,
+        url: String,
+        terminal: bool,
+    },
 }
 
 macro_rules! into_cmd {

@@ -160,6 +160,17 @@ pub struct State {
     /// `(name, key)` of the GitHub publications to show, after the configured ones, once
     /// signed in (`[github] inbox`, `releases`).
     pub github_pubs: Vec<(String, String)>,
+    /// The zone times are shown in (`[ui] time`, `TZ`): data, so the core never reads the
+    /// environment.
+    pub zone: crate::timefmt::TimeZone,
+    /// What `U` gives back: the articles the last `A` marked read.
+    pub undo: Option<super::undo::Undo>,
+    /// Every recent status message, for `M`.
+    pub messages: super::messages::History,
+    /// `Some` while the messages view is open.
+    pub messages_view: Option<super::messages::MessagesView>,
+    /// `[commands]`: what plays an enclosure (`e`).
+    pub enclosure_commands: crate::model::EnclosureCommands,
     /// Set by `update` when what the screen shows changed; the loop draws and clears it.
     pub redraw: bool,
     pub quit: bool,
@@ -208,6 +219,11 @@ impl State {
             requests: Requests::default(),
             missing_scopes: Vec::new(),
             github_pubs: Vec::new(),
+            zone: crate::timefmt::TimeZone::UTC,
+            undo: None,
+            messages: super::messages::History::default(),
+            messages_view: None,
+            enclosure_commands: crate::model::EnclosureCommands::default(),
             redraw: true,
             quit: false,
         }

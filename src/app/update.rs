@@ -21,6 +21,13 @@ pub fn init(state: &mut State) -> Vec<Cmd> {
 }
 
 pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
+    let cmds = on_msg(state, msg);
+    // Every notice, however it was set, is kept for `M`.
+    super::messages::record(state);
+    cmds
+}
+
+fn on_msg(state: &mut State, msg: Msg) -> Vec<Cmd> {
     // A tick changes the screen only now and then (see `on_tick`); everything else may.
     if !matches!(msg, Msg::Tick(_)) {
         state.redraw = true;
@@ -114,7 +121,11 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
                 return vec![]; // the user opened another article since
             }
             let width = Areas::of(state.viewport).article_text_width();
-            state.article = Some(ArticleView::new(*article, text, width));
+            let clock = super::article::Clock {
+                zone: state.zone.clone(),
+                now: state.now,
+            };
+            state.article = Some(ArticleView::new_in(*article, text, width, clock));
             vec![]
         }
         Msg::FullText { id, result } => {
@@ -190,6 +201,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
             });
             vec![]
         }
+        Msg::MarkedAllRead { url, ids } => super::undo::on_marked(state, url, ids),
         Msg::Auth { attempt, msg } => {
             if attempt != state.requests.auth {
                 return vec![]; // from a sign-in or check that was cancelled or replaced
@@ -427,6 +439,9 @@ fn on_key(state: &mut State, key: Key) -> Vec<Cmd> {
     if state.search.as_ref().is_some_and(|s| s.editing) {
         return on_search_key(state, key);
     }
+    if state.messages_view.is_some() {
+        return super::messages::on_key(state, key);
+    }
     if state.help {
         // The overlay is modal, with its own table: close (Esc, ?, q) or quit (Ctrl-c).
         match state.keys.action_in(Mode::Help, key) {
@@ -617,6 +632,9 @@ fn on_action(state: &mut State, action: Action) -> Vec<Cmd> {
             cmds
         }
         Action::Done => mark_done(state),
+        Action::Undo => super::undo::undo(state),
+        Action::Enclosure => super::enclosure::play(state),
+        Action::Messages => super::messages::open(state),
         Action::Filter => {
             state.filter = state.filter.next();
             notice(
@@ -688,7 +706,7 @@ fn toggle_full_text(state: &mut State) -> Vec<Cmd> {
     }
 }
 
-fn notice(state: &mut State, kind: NoticeKind, text: String) {
+pub(super) fn notice(state: &mut State, kind: NoticeKind, text: String) {
     state.notice = Some(Notice {
         text,
         kind,
@@ -877,7 +895,7 @@ fn select_pub(state: &mut State, i: usize) -> Vec<Cmd> {
     load_headlines(state)
 }
 
-fn load_headlines(state: &mut State) -> Vec<Cmd> {
+pub(super) fn load_headlines(state: &mut State) -> Vec<Cmd> {
     let Some(p) = state.pubs.get(state.selected) else {
         return vec![];
     };

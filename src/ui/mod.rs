@@ -3,6 +3,7 @@
 pub mod article;
 pub mod headlines;
 pub mod help;
+pub mod messages;
 pub mod publications;
 pub mod signin;
 pub mod status;
@@ -50,6 +51,9 @@ pub fn draw(frame: &mut Frame, state: &State) {
     status::draw(frame, areas.status, state);
     if state.help {
         help::draw(frame, area, state);
+    }
+    if let Some(view) = &state.messages_view {
+        messages::draw(frame, area, state, *view);
     }
 }
 

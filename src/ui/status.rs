@@ -37,10 +37,24 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
         } else {
             theme.accent()
         };
-        parts.push(Span::styled(
-            fit(&n.text, width.saturating_sub(1)).trim_end().to_owned(),
-            style,
-        ));
+        let room = width.saturating_sub(1);
+        let clean = crate::gate::clean_line(&n.text);
+        let whole = unicode_width::UnicodeWidthStr::width(&*super::text::terminal_safe(&clean));
+        if whole > room {
+            // Cut to fit: the key that shows it whole, from the table in effect.
+            let more = format!(" ({} shows all)", state.keys.hint(Action::Messages));
+            let more_w = unicode_width::UnicodeWidthStr::width(more.as_str());
+            parts.push(Span::styled(
+                fit(&n.text, room.saturating_sub(more_w)).trim_end().to_owned(),
+                style,
+            ));
+            parts.push(Span::styled(more, theme.dim()));
+        } else {
+            parts.push(Span::styled(
+                fit(&n.text, room).trim_end().to_owned(),
+                style,
+            ));
+        }
     } else {
         if loading > 0 {
             let s = if loading == 1 { "" } else { "s" };
@@ -72,7 +86,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
         }
         if let Some(t) = state.last_refresh {
             parts.push(Span::styled(
-                format!("Updated {}", t.format("%H:%M UTC")),
+                format!("Updated {}", crate::timefmt::clock(t, &state.zone)),
                 theme.dim(),
             ));
         }
