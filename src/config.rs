@@ -609,7 +609,7 @@ mod tests {
     #[test]
     fn keys_and_theme_sections_are_validated() {
         let c = Config::from_toml(
-            "[keys]\nrefresh = \"e\"\nquit = [\"x\", \"Ctrl-c\"]\n[theme]\naccent = \"#ff8800\"\n",
+            "[keys]\nrefresh = \"Ctrl-r\"\nquit = [\"x\", \"Ctrl-c\"]\n[theme]\naccent = \"#ff8800\"\n",
             None,
         )
         .unwrap();

@@ -158,7 +158,7 @@ impl Action {
         (
             Action::Enclosure,
             "enclosure",
-            "play the enclosure (podcast, video)",
+            "play the enclosure",
         ),
         (Action::Refresh, "refresh", "refresh this publication"),
         (
@@ -173,7 +173,7 @@ impl Action {
             "mark_all_read",
             "mark the publication read",
         ),
-        (Action::Undo, "undo", "undo marking the publication read"),
+        (Action::Undo, "undo", "undo marking read"),
         (Action::Done, "done", "GitHub notification done"),
         (Action::Search, "search", "search every article"),
         (Action::Filter, "filter", "show all / unread / starred"),

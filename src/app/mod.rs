@@ -20,3 +20,5 @@ pub use update::{animating, check_session, init, update};
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod content_tests;

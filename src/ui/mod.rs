@@ -58,4 +58,6 @@ pub fn draw(frame: &mut Frame, state: &State) {
 }
 
 #[cfg(test)]
+mod content_tests;
+#[cfg(test)]
 mod tests;

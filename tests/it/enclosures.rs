@@ -153,3 +153,202 @@ fn media_description_does_not_replace_the_feeds_own_text() {
         [enclosure("https://cdn.example/a.mp4", Some("video/mp4"), Some(77))]
     );
 }
+
+// ---- the cache ----
+
+use chrono::{DateTime, Utc};
+use newsroom::feed::Item;
+use newsroom::store::{FeedState, SCHEMA_VERSION, Store};
+
+fn at(secs: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp(secs, 0).unwrap()
+}
+
+fn item(id: &str, published: Option<i64>, enclosures: Vec<Enclosure>) -> Item {
+    Item {
+        id: Some(id.into()),
+        title: format!("story {id}"),
+        link: Some(format!("https://example.com/{id}")),
+        published: published.map(at),
+        author: None,
+        content_html: format!("<p>{id}</p>"),
+        enclosures,
+    }
+}
+
+fn feed(items: Vec<Item>) -> Feed {
+    Feed {
+        title: "Pod".into(),
+        items,
+        ..Feed::default()
+    }
+}
+
+const URL: &str = "https://pod.example/feed";
+
+fn apply(s: &mut Store, items: Vec<Item>, now: i64) {
+    s.apply_fetch("Pod", URL, &feed(items), &FeedState::default(), at(now))
+        .unwrap();
+}
+
+fn id_of(s: &Store, title: &str) -> i64 {
+    s.headlines(URL, 100)
+        .unwrap()
+        .into_iter()
+        .find(|h| h.title == title)
+        .unwrap()
+        .id
+}
+
+#[test]
+fn enclosures_are_kept_with_the_article_and_follow_the_feed() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("newsroom.db");
+    let ep = enclosure("https://cdn.example/1.mp3", Some("audio/mpeg"), Some(9_000));
+    {
+        let (mut s, _) = Store::open(&path).unwrap();
+        apply(&mut s, vec![item("a", Some(1_000), vec![ep.clone()]), item("b", Some(900), vec![])], 2_000);
+    }
+    // Reopened: the file has them, at the schema version of this build.
+    let (mut s, _) = Store::open(&path).unwrap();
+    let v: u32 = rusqlite::Connection::open(&path)
+        .unwrap()
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(v, SCHEMA_VERSION);
+    let a = id_of(&s, "story a");
+    assert_eq!(s.article(a).unwrap().unwrap().enclosures, [ep]);
+    assert!(s.article(id_of(&s, "story b")).unwrap().unwrap().enclosures.is_empty());
+    // The feed changes the file, then drops it: the cache follows.
+    let ep2 = enclosure("https://cdn.example/1-fixed.mp3", Some("audio/mpeg"), None);
+    apply(&mut s, vec![item("a", Some(1_000), vec![ep2.clone()])], 3_000);
+    assert_eq!(s.article(a).unwrap().unwrap().enclosures, [ep2]);
+    apply(&mut s, vec![item("a", Some(1_000), vec![])], 4_000);
+    assert!(s.article(a).unwrap().unwrap().enclosures.is_empty());
+}
+
+#[test]
+fn undated_articles_are_placed_where_they_were_first_seen() {
+    let mut s = Store::open_in_memory().unwrap();
+    // First fetch at t=10,000: two dated stories.
+    apply(
+        &mut s,
+        vec![item("old", Some(5_000), vec![]), item("older", Some(4_000), vec![])],
+        10_000,
+    );
+    // At t=20,000 an undated story appears, beside one dated before it was seen and one
+    // dated after (a future date, as some feeds give).
+    apply(
+        &mut s,
+        vec![
+            item("later", Some(30_000), vec![]),
+            item("undated", None, vec![]),
+            item("between", Some(15_000), vec![]),
+            item("old", Some(5_000), vec![]),
+            item("older", Some(4_000), vec![]),
+        ],
+        20_000,
+    );
+    // A later fetch does not move it: it stays where it was first seen.
+    apply(
+        &mut s,
+        vec![item("undated", None, vec![]), item("newest", Some(25_000), vec![])],
+        40_000,
+    );
+    let titles: Vec<String> = s
+        .headlines(URL, 100)
+        .unwrap()
+        .into_iter()
+        .map(|h| h.title)
+        .collect();
+    assert_eq!(
+        titles,
+        [
+            "story later",
+            "story newest",
+            "story undated",
+            "story between",
+            "story old",
+            "story older"
+        ]
+    );
+}
+
+#[test]
+fn mark_all_read_says_what_it_changed_and_undo_restores_only_that() {
+    let mut s = Store::open_in_memory().unwrap();
+    apply(
+        &mut s,
+        vec![item("a", Some(3), vec![]), item("b", Some(2), vec![]), item("c", Some(1), vec![])],
+        100,
+    );
+    let (a, b, c) = (id_of(&s, "story a"), id_of(&s, "story b"), id_of(&s, "story c"));
+    s.set_read(b, true).unwrap();
+    let mut changed = s.mark_all_read(URL).unwrap();
+    changed.sort_unstable();
+    let mut want = vec![a, c];
+    want.sort_unstable();
+    assert_eq!(changed, want, "b was read before: not changed");
+    assert_eq!(s.unread_counts().unwrap()[URL], 0);
+    // A refresh in between brings a new (unread) article.
+    apply(&mut s, vec![item("d", Some(4), vec![]), item("a", Some(3), vec![])], 200);
+    s.mark_unread(&changed).unwrap();
+    let read: Vec<(String, bool)> = s
+        .headlines(URL, 100)
+        .unwrap()
+        .into_iter()
+        .map(|h| (h.title, h.read))
+        .collect();
+    assert_eq!(
+        read,
+        [
+            ("story d".to_owned(), false),
+            ("story a".to_owned(), false),
+            ("story b".to_owned(), true),
+            ("story c".to_owned(), false),
+        ]
+    );
+    assert_eq!(s.unread_counts().unwrap()[URL], 3);
+}
+
+// ---- the command ----
+
+#[cfg(unix)]
+#[test]
+fn the_enclosure_command_gets_the_url_as_one_argument_and_no_token() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.txt");
+    let script = dir.path().join("player");
+    // Writes each argument on its own line, then every *TOKEN* variable it can see.
+    std::fs::write(
+        &script,
+        format!(
+            "#!/bin/sh\nfor a in \"$@\"; do printf 'arg:%s\\n' \"$a\"; done > '{0}'\nenv | grep TOKEN >> '{0}'\nexit 0\n",
+            out.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let url = "https://cdn.example/ep 1.mp3?a=1;touch${IFS}pwned&b=$(id)";
+    let argv = vec![script.display().to_string(), "--no-video".into(), "--".into()];
+    let mut cmd = newsroom::player::command(&argv, url).unwrap();
+    // The token variables are removed from the child's environment, whatever the reader's
+    // own environment holds (not touched here: other tests share it).
+    let removed: Vec<String> = cmd
+        .get_envs()
+        .filter(|(_, v)| v.is_none())
+        .map(|(k, _)| k.to_string_lossy().into_owned())
+        .collect();
+    for var in newsroom::browser::SECRET_VARS {
+        assert!(removed.iter().any(|r| r == var), "{var} is not removed: {removed:?}");
+    }
+    assert!(cmd.status().unwrap().success(), "the player ran");
+    let got = std::fs::read_to_string(&out).unwrap();
+    assert_eq!(
+        got,
+        format!("arg:--no-video\narg:--\narg:{url}\n"),
+        "three arguments, the URL whole as the last; no token variable"
+    );
+    assert!(!dir.path().join("pwned").exists());
+}
