@@ -467,7 +467,7 @@ impl Config {
             }
         }
 
-        let ui = reader::ui(raw.ui).map_err(&invalid)?;
+        let ui = reader::ui(&raw.ui).map_err(&invalid)?;
         let commands = reader::commands(raw.commands).map_err(&invalid)?;
         Ok(Self {
             publications: pubs,
@@ -662,6 +662,8 @@ mod tests {
         assert_eq!(c.fetch, d.fetch);
         assert_eq!(c.cache, d.cache);
         assert_eq!(c.theme, d.theme);
+        assert_eq!(c.ui, d.ui);
+        assert_eq!(c.commands, d.commands);
         assert!(c.keys.is_empty());
     }
 }

@@ -155,11 +155,7 @@ impl Action {
         ),
         (Action::CopyLink, "copy_link", "copy the link"),
         (Action::FullText, "full_text", "full text / feed text"),
-        (
-            Action::Enclosure,
-            "enclosure",
-            "play the enclosure",
-        ),
+        (Action::Enclosure, "enclosure", "play the enclosure"),
         (Action::Refresh, "refresh", "refresh this publication"),
         (
             Action::RefreshAll,
@@ -377,17 +373,16 @@ impl KeyMap {
         overrides: &[(String, Vec<String>)],
         publication_keys: &[(Option<char>, String)],
     ) -> Result<Self, String> {
-        let mut tables: HashMap<Mode, Vec<(Action, Vec<Key>)>> =
-            [
-                Mode::Reader,
-                Mode::SignIn,
-                Mode::Help,
-                Mode::Search,
-                Mode::Messages,
-            ]
-            .into_iter()
-                .map(|m| (m, m.defaults()))
-                .collect();
+        let mut tables: HashMap<Mode, Vec<(Action, Vec<Key>)>> = [
+            Mode::Reader,
+            Mode::SignIn,
+            Mode::Help,
+            Mode::Search,
+            Mode::Messages,
+        ]
+        .into_iter()
+        .map(|m| (m, m.defaults()))
+        .collect();
         for (name, keys) in overrides {
             let (mode, action_name) = match name.split_once('.') {
                 Some((m, a)) => (

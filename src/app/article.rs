@@ -180,7 +180,11 @@ impl ArticleView {
 /// "Enclosure: audio/mpeg, 105 MB".
 fn enclosure_line(e: &crate::model::Enclosure) -> String {
     let mut parts = Vec::new();
-    parts.push(e.mime.as_deref().map_or_else(|| "media".to_owned(), clean_line));
+    parts.push(
+        e.mime
+            .as_deref()
+            .map_or_else(|| "media".to_owned(), clean_line),
+    );
     if let Some(n) = e.length {
         parts.push(human_size(n));
     }

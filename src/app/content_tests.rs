@@ -48,7 +48,10 @@ fn ch(s: &mut State, c: char) -> Vec<Cmd> {
 }
 
 fn notice(s: &State) -> String {
-    s.notice.as_ref().map(|n| n.text.clone()).unwrap_or_default()
+    s.notice
+        .as_ref()
+        .map(|n| n.text.clone())
+        .unwrap_or_default()
 }
 
 #[test]
@@ -170,7 +173,10 @@ fn every_notice_is_kept_and_the_history_is_bounded() {
 fn messages_view_opens_scrolls_within_bounds_and_closes() {
     let mut s = state();
     for i in 0..30 {
-        update(&mut s, Msg::Info(format!("message {i} {}", "word ".repeat(30))));
+        update(
+            &mut s,
+            Msg::Info(format!("message {i} {}", "word ".repeat(30))),
+        );
     }
     ch(&mut s, 'M');
     assert_eq!(s.messages_view.map(|v| v.scroll), Some(0));
@@ -215,7 +221,10 @@ fn e_plays_with_the_command_for_its_type_or_opens_the_browser() {
     let mut s = state();
     with_enclosure(&mut s, "audio/mpeg");
     let url = "https://cdn.example/ep%201.mp3?a=1&b=$(rm%20-rf%20~)".to_owned();
-    assert_eq!(ch(&mut s, 'e'), [Cmd::System(SystemCmd::OpenUrl(url.clone()))]);
+    assert_eq!(
+        ch(&mut s, 'e'),
+        [Cmd::System(SystemCmd::OpenUrl(url.clone()))]
+    );
     s.enclosure_commands = EnclosureCommands {
         any: Some(vec!["mpv".into(), "--".into()]),
         audio: Some(vec!["mpg123".into()]),

@@ -9,7 +9,8 @@ use crate::keys::Action;
 
 pub(super) fn play(state: &mut State) -> Vec<Cmd> {
     let open = state.article.as_ref().filter(|a| {
-        state.focus == Focus::Article || state.current_headline().map(|h| h.id) == Some(a.article.headline.id)
+        state.focus == Focus::Article
+            || state.current_headline().map(|h| h.id) == Some(a.article.headline.id)
     });
     let Some(a) = open else {
         notice(
@@ -45,22 +46,22 @@ pub(super) fn play(state: &mut State) -> Vec<Cmd> {
         .enclosure_commands
         .for_mime(e.mime.as_deref())
         .map(<[String]>::to_vec);
-    match cmd {
-        Some(argv) => {
-            let program = argv.first().cloned().unwrap_or_default();
-            notice(state, NoticeKind::Info, format!("Playing {url} with {program}"));
-            vec![
-                SystemCmd::Play {
-                    argv,
-                    url,
-                    terminal: state.enclosure_commands.terminal,
-                }
-                .into(),
-            ]
-        }
-        None => {
-            notice(state, NoticeKind::Info, format!("Opening {url}"));
-            vec![SystemCmd::OpenUrl(url).into()]
-        }
+    if let Some(argv) = cmd {
+        let program = argv.first().cloned().unwrap_or_default();
+        notice(
+            state,
+            NoticeKind::Info,
+            format!("Playing {url} with {program}"),
+        );
+        return vec![
+            SystemCmd::Play {
+                argv,
+                url,
+                terminal: state.enclosure_commands.terminal,
+            }
+            .into(),
+        ];
     }
+    notice(state, NoticeKind::Info, format!("Opening {url}"));
+    vec![SystemCmd::OpenUrl(url).into()]
 }

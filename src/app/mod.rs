@@ -19,6 +19,6 @@ pub use state::{
 pub use update::{animating, check_session, init, update};
 
 #[cfg(test)]
-mod tests;
-#[cfg(test)]
 mod content_tests;
+#[cfg(test)]
+mod tests;

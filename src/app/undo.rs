@@ -28,11 +28,7 @@ pub(super) fn on_marked(state: &mut State, url: String, ids: Vec<i64>) -> Vec<Cm
         .find(|p| p.url == url)
         .map_or_else(|| url.clone(), |p| p.name.clone());
     if ids.is_empty() {
-        notice(
-            state,
-            NoticeKind::Info,
-            format!("Nothing unread in {name}"),
-        );
+        notice(state, NoticeKind::Info, format!("Nothing unread in {name}"));
         return vec![];
     }
     let n = ids.len();

@@ -1,9 +1,9 @@
 //! Enclosures (podcast episodes, videos) and Media RSS, as every reader finds them: RSS
 //! `<enclosure>`, Atom `link rel="enclosure"`, JSON Feed `attachments`, and Media RSS
-//! `media:content` (alone or inside `media:group`, as YouTube writes it). The readers collect
+//! `media:content` (alone or inside `media:group`, as video feeds write it). The readers collect
 //! [`RawEnclosure`]s; [`finish`] is where they become clean [`Enclosure`]s.
 //!
-//! Media RSS's `media:description` is kept too: YouTube's feeds have no other text.
+//! Media RSS's `media:description` is kept too: a video feed often has no other text.
 
 use std::collections::BTreeMap;
 

@@ -2,11 +2,11 @@
 //! `atom_syndication` crates, the lenient XML reader, JSON Feed) fills these, and [`finish`]
 //! is the single place where their strings become a clean [`Feed`].
 
+use super::enclosure::{self, RawEnclosure};
 use super::sanitize::{
     self, clean_line, html_line, safe_url_from, strip_tags, text_line, truncate_bytes,
     truncate_chars,
 };
-use super::enclosure::{self, RawEnclosure};
 use super::{Feed, Item, date};
 
 /// Titles and names longer than this are cut (a 10 MB title is an attack, not a headline).

@@ -36,8 +36,14 @@ fn headline(id: i64, title: &str, published: Option<DateTime<Utc>>, read: bool) 
 fn base() -> State {
     let mut s = State::new(
         [
-            ("Giant Bombcast".to_owned(), "https://gb.example/feed".to_owned()),
-            ("PBS Space Time".to_owned(), "https://yt.example/feed".to_owned()),
+            (
+                "Giant Bombcast".to_owned(),
+                "https://gb.example/feed".to_owned(),
+            ),
+            (
+                "PBS Space Time".to_owned(),
+                "https://yt.example/feed".to_owned(),
+            ),
         ],
         KeyMap::default(),
         now(),
@@ -58,9 +64,19 @@ fn base() -> State {
             Some(now() + Duration::hours(20)),
             false,
         ),
-        headline(3, "Giant Bombcast 603: Call of Tuesday", Some(now() - Duration::minutes(20)), false),
+        headline(
+            3,
+            "Giant Bombcast 603: Call of Tuesday",
+            Some(now() - Duration::minutes(20)),
+            false,
+        ),
         headline(5, "Bonus episode (the feed gives no date)", None, true),
-        headline(2, "Giant Bombcast 602: Easy Chicken", Some(now() - Duration::days(3)), true),
+        headline(
+            2,
+            "Giant Bombcast 602: Easy Chicken",
+            Some(now() - Duration::days(3)),
+            true,
+        ),
     ];
     s.headlines_of = Some(s.pubs[0].url.clone());
     s
@@ -78,7 +94,10 @@ fn headlines_with_a_future_date_and_an_undated_article() {
     let s = base();
     let screen = render(&s);
     assert!(screen.contains("in 20h"), "{screen}");
-    assert!(screen.contains("Updated 05:28 EDT"), "New York time: {screen}");
+    assert!(
+        screen.contains("Updated 05:28 EDT"),
+        "New York time: {screen}"
+    );
     insta::assert_snapshot!("headlines_future_and_undated_80x24", screen);
 }
 
@@ -115,7 +134,10 @@ fn article_with_an_enclosure() {
     assert!(screen.contains("Enclosure: audio/mpeg, 105 MB"), "{screen}");
     assert!(screen.contains("EDT (20 min ago)"), "{screen}");
     assert!(screen.contains("e plays the enclosure"), "{screen}");
-    assert!(!screen.contains("evil"), "escape sequences stay out: {screen}");
+    assert!(
+        !screen.contains("evil"),
+        "escape sequences stay out: {screen}"
+    );
     insta::assert_snapshot!("article_enclosure_80x24", screen);
 }
 
@@ -138,9 +160,12 @@ fn messages_view() {
         &mut s,
         Msg::Info("Marked 24 articles in Giant Bombcast read · U undoes".into()),
     );
-    app::update(&mut s, Msg::Key(ratatui::crossterm::event::KeyEvent::from(
-        ratatui::crossterm::event::KeyCode::Char('M'),
-    )));
+    app::update(
+        &mut s,
+        Msg::Key(ratatui::crossterm::event::KeyEvent::from(
+            ratatui::crossterm::event::KeyCode::Char('M'),
+        )),
+    );
     let screen = render(&s);
     assert!(screen.contains("--db PATH"), "the whole message: {screen}");
     insta::assert_snapshot!("messages_80x24", screen);

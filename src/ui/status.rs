@@ -45,7 +45,9 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
             let more = format!(" ({} shows all)", state.keys.hint(Action::Messages));
             let more_w = unicode_width::UnicodeWidthStr::width(more.as_str());
             parts.push(Span::styled(
-                fit(&n.text, room.saturating_sub(more_w)).trim_end().to_owned(),
+                fit(&n.text, room.saturating_sub(more_w))
+                    .trim_end()
+                    .to_owned(),
                 style,
             ));
             parts.push(Span::styled(more, theme.dim()));

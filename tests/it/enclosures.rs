@@ -52,7 +52,11 @@ fn rss_podcast_enclosures_once_each_with_type_and_size() {
 fn rss_several_enclosures_in_the_lenient_reader_too() {
     let f = parse_fixture("corpus/feedparser/wellformed/rss/item_enclosure_multiple.xml");
     // The `rss` crate keeps one enclosure per item (the last): RSS 2.0 allows only one.
-    let urls: Vec<_> = f.items[0].enclosures.iter().map(|e| e.url.as_str()).collect();
+    let urls: Vec<_> = f.items[0]
+        .enclosures
+        .iter()
+        .map(|e| e.url.as_str())
+        .collect();
     assert_eq!(urls, ["http://example.com/2"]);
     // The lenient reader (here: an unclosed tag the crate refuses) keeps every one.
     let lenient = feed::parse(
@@ -114,7 +118,9 @@ fn youtube_media_group_is_the_video_and_its_description_the_text() {
             // The video, not its thumbnail.
             assert_eq!(item.enclosures.len(), 1, "{rel}: {:?}", item.enclosures);
             assert!(
-                item.enclosures[0].url.starts_with("https://www.youtube.com/v/"),
+                item.enclosures[0]
+                    .url
+                    .starts_with("https://www.youtube.com/v/"),
                 "{rel}: {:?}",
                 item.enclosures[0]
             );
@@ -131,7 +137,10 @@ fn youtube_media_group_is_the_video_and_its_description_the_text() {
 #[test]
 fn media_description_in_a_lenient_atom_03_feed() {
     let f = parse_fixture("corpus/feedparser/wellformed/media-rss/media_group.xml");
-    assert_eq!(feed::article_text(&f.items[0].content_html).trim(), "Test Description");
+    assert_eq!(
+        feed::article_text(&f.items[0].content_html).trim(),
+        "Test Description"
+    );
 }
 
 #[test]
@@ -150,7 +159,11 @@ fn media_description_does_not_replace_the_feeds_own_text() {
     assert!(item.content_html.contains("The feed's own words"));
     assert_eq!(
         item.enclosures,
-        [enclosure("https://cdn.example/a.mp4", Some("video/mp4"), Some(77))]
+        [enclosure(
+            "https://cdn.example/a.mp4",
+            Some("video/mp4"),
+            Some(77)
+        )]
     );
 }
 
@@ -207,7 +220,14 @@ fn enclosures_are_kept_with_the_article_and_follow_the_feed() {
     let ep = enclosure("https://cdn.example/1.mp3", Some("audio/mpeg"), Some(9_000));
     {
         let (mut s, _) = Store::open(&path).unwrap();
-        apply(&mut s, vec![item("a", Some(1_000), vec![ep.clone()]), item("b", Some(900), vec![])], 2_000);
+        apply(
+            &mut s,
+            vec![
+                item("a", Some(1_000), vec![ep.clone()]),
+                item("b", Some(900), vec![]),
+            ],
+            2_000,
+        );
     }
     // Reopened: the file has them, at the schema version of this build.
     let (mut s, _) = Store::open(&path).unwrap();
@@ -218,10 +238,20 @@ fn enclosures_are_kept_with_the_article_and_follow_the_feed() {
     assert_eq!(v, SCHEMA_VERSION);
     let a = id_of(&s, "story a");
     assert_eq!(s.article(a).unwrap().unwrap().enclosures, [ep]);
-    assert!(s.article(id_of(&s, "story b")).unwrap().unwrap().enclosures.is_empty());
+    assert!(
+        s.article(id_of(&s, "story b"))
+            .unwrap()
+            .unwrap()
+            .enclosures
+            .is_empty()
+    );
     // The feed changes the file, then drops it: the cache follows.
     let ep2 = enclosure("https://cdn.example/1-fixed.mp3", Some("audio/mpeg"), None);
-    apply(&mut s, vec![item("a", Some(1_000), vec![ep2.clone()])], 3_000);
+    apply(
+        &mut s,
+        vec![item("a", Some(1_000), vec![ep2.clone()])],
+        3_000,
+    );
     assert_eq!(s.article(a).unwrap().unwrap().enclosures, [ep2]);
     apply(&mut s, vec![item("a", Some(1_000), vec![])], 4_000);
     assert!(s.article(a).unwrap().unwrap().enclosures.is_empty());
@@ -233,7 +263,10 @@ fn undated_articles_are_placed_where_they_were_first_seen() {
     // First fetch at t=10,000: two dated stories.
     apply(
         &mut s,
-        vec![item("old", Some(5_000), vec![]), item("older", Some(4_000), vec![])],
+        vec![
+            item("old", Some(5_000), vec![]),
+            item("older", Some(4_000), vec![]),
+        ],
         10_000,
     );
     // At t=20,000 an undated story appears, beside one dated before it was seen and one
@@ -252,7 +285,10 @@ fn undated_articles_are_placed_where_they_were_first_seen() {
     // A later fetch does not move it: it stays where it was first seen.
     apply(
         &mut s,
-        vec![item("undated", None, vec![]), item("newest", Some(25_000), vec![])],
+        vec![
+            item("undated", None, vec![]),
+            item("newest", Some(25_000), vec![]),
+        ],
         40_000,
     );
     let titles: Vec<String> = s
@@ -279,10 +315,18 @@ fn mark_all_read_says_what_it_changed_and_undo_restores_only_that() {
     let mut s = Store::open_in_memory().unwrap();
     apply(
         &mut s,
-        vec![item("a", Some(3), vec![]), item("b", Some(2), vec![]), item("c", Some(1), vec![])],
+        vec![
+            item("a", Some(3), vec![]),
+            item("b", Some(2), vec![]),
+            item("c", Some(1), vec![]),
+        ],
         100,
     );
-    let (a, b, c) = (id_of(&s, "story a"), id_of(&s, "story b"), id_of(&s, "story c"));
+    let (a, b, c) = (
+        id_of(&s, "story a"),
+        id_of(&s, "story b"),
+        id_of(&s, "story c"),
+    );
     s.set_read(b, true).unwrap();
     let mut changed = s.mark_all_read(URL).unwrap();
     changed.sort_unstable();
@@ -291,7 +335,11 @@ fn mark_all_read_says_what_it_changed_and_undo_restores_only_that() {
     assert_eq!(changed, want, "b was read before: not changed");
     assert_eq!(s.unread_counts().unwrap()[URL], 0);
     // A refresh in between brings a new (unread) article.
-    apply(&mut s, vec![item("d", Some(4), vec![]), item("a", Some(3), vec![])], 200);
+    apply(
+        &mut s,
+        vec![item("d", Some(4), vec![]), item("a", Some(3), vec![])],
+        200,
+    );
     s.mark_unread(&changed).unwrap();
     let read: Vec<(String, bool)> = s
         .headlines(URL, 100)
@@ -331,7 +379,11 @@ fn the_enclosure_command_gets_the_url_as_one_argument_and_no_token() {
     .unwrap();
     std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
     let url = "https://cdn.example/ep 1.mp3?a=1;touch${IFS}pwned&b=$(id)";
-    let argv = vec![script.display().to_string(), "--no-video".into(), "--".into()];
+    let argv = vec![
+        script.display().to_string(),
+        "--no-video".into(),
+        "--".into(),
+    ];
     let mut cmd = newsroom::player::command(&argv, url).unwrap();
     // The token variables are removed from the child's environment, whatever the reader's
     // own environment holds (not touched here: other tests share it).
@@ -341,7 +393,10 @@ fn the_enclosure_command_gets_the_url_as_one_argument_and_no_token() {
         .map(|(k, _)| k.to_string_lossy().into_owned())
         .collect();
     for var in newsroom::browser::SECRET_VARS {
-        assert!(removed.iter().any(|r| r == var), "{var} is not removed: {removed:?}");
+        assert!(
+            removed.iter().any(|r| r == var),
+            "{var} is not removed: {removed:?}"
+        );
     }
     assert!(cmd.status().unwrap().success(), "the player ran");
     let got = std::fs::read_to_string(&out).unwrap();
