@@ -154,7 +154,7 @@ fn messages_view() {
     );
     // Cut in the status bar, with the key that shows it whole.
     let bar = render(&s);
-    assert!(bar.contains("(M shows all)"), "{bar}");
+    assert!(bar.contains("M more  ? help"), "{bar}");
     app::update(&mut s, Msg::Tick(now() + Duration::minutes(3)));
     app::update(
         &mut s,

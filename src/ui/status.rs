@@ -18,6 +18,14 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
     } else {
         format!(" {help} help ")
     };
+    // A message cut to fit: the hint for the whole of it takes the place of the quit hint
+    // (it comes back when the message fades), so the message keeps all its room.
+    let hints = match &state.notice {
+        Some(n) if area.width >= 60 && cut(&n.text, area.width, &hints) => {
+            format!(" {} more  {help} help ", state.keys.hint(Action::Messages))
+        }
+        _ => hints,
+    };
     let [left, right] = Layout::horizontal([
         Constraint::Min(1),
         Constraint::Length(u16::try_from(hints.len()).unwrap_or(16)),
@@ -37,26 +45,10 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
         } else {
             theme.accent()
         };
-        let room = width.saturating_sub(1);
-        let clean = crate::gate::clean_line(&n.text);
-        let whole = unicode_width::UnicodeWidthStr::width(&*super::text::terminal_safe(&clean));
-        if whole > room {
-            // Cut to fit: the key that shows it whole, from the table in effect.
-            let more = format!(" ({} shows all)", state.keys.hint(Action::Messages));
-            let more_w = unicode_width::UnicodeWidthStr::width(more.as_str());
-            parts.push(Span::styled(
-                fit(&n.text, room.saturating_sub(more_w))
-                    .trim_end()
-                    .to_owned(),
-                style,
-            ));
-            parts.push(Span::styled(more, theme.dim()));
-        } else {
-            parts.push(Span::styled(
-                fit(&n.text, room).trim_end().to_owned(),
-                style,
-            ));
-        }
+        parts.push(Span::styled(
+            fit(&n.text, width.saturating_sub(1)).trim_end().to_owned(),
+            style,
+        ));
     } else {
         if loading > 0 {
             let s = if loading == 1 { "" } else { "s" };
@@ -98,4 +90,13 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
         Paragraph::new(Line::styled(hints, theme.dim())).right_aligned(),
         right,
     );
+}
+
+/// Whether `text` is cut in the status bar of this width beside `hints`.
+fn cut(text: &str, width: u16, hints: &str) -> bool {
+    let room = usize::from(width)
+        .saturating_sub(hints.len())
+        .saturating_sub(1);
+    let clean = crate::gate::clean_line(text);
+    unicode_width::UnicodeWidthStr::width(&*super::text::terminal_safe(&clean)) > room
 }
