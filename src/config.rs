@@ -8,6 +8,9 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+mod reader;
+pub use reader::UiConfig;
+
 /// A config larger than this is refused unread (30,000 publications take about 3 MB).
 pub const MAX_CONFIG_BYTES: u64 = 16 * 1024 * 1024;
 
@@ -64,6 +67,10 @@ pub struct Config {
     /// `[keys]`: action name → the keys that replace its defaults (validated against conflicts).
     pub keys: Vec<(String, Vec<String>)>,
     pub theme: crate::theme::Theme,
+    /// `[ui]`: how times are shown.
+    pub ui: UiConfig,
+    /// `[commands]`: what plays an enclosure.
+    pub commands: crate::model::EnclosureCommands,
     /// Where this config came from (`None` = the built-in defaults).
     pub source: Option<PathBuf>,
 }
@@ -103,6 +110,10 @@ struct RawConfig {
     keys: std::collections::BTreeMap<String, KeyEntry>,
     #[serde(default)]
     theme: RawTheme,
+    #[serde(default)]
+    ui: reader::RawUi,
+    #[serde(default)]
+    commands: reader::RawCommands,
 }
 
 /// In `[keys]`: an action's keys, or a mode's table (`[keys.signin]`, `[keys.help]`).
@@ -456,6 +467,8 @@ impl Config {
             }
         }
 
+        let ui = reader::ui(&raw.ui).map_err(&invalid)?;
+        let commands = reader::commands(raw.commands).map_err(&invalid)?;
         Ok(Self {
             publications: pubs,
             fetch,
@@ -463,6 +476,8 @@ impl Config {
             cache,
             keys,
             theme,
+            ui,
+            commands,
             source: path.map(Path::to_path_buf),
         })
     }
@@ -594,7 +609,7 @@ mod tests {
     #[test]
     fn keys_and_theme_sections_are_validated() {
         let c = Config::from_toml(
-            "[keys]\nrefresh = \"e\"\nquit = [\"x\", \"Ctrl-c\"]\n[theme]\naccent = \"#ff8800\"\n",
+            "[keys]\nrefresh = \"Ctrl-r\"\nquit = [\"x\", \"Ctrl-c\"]\n[theme]\naccent = \"#ff8800\"\n",
             None,
         )
         .unwrap();
@@ -647,6 +662,8 @@ mod tests {
         assert_eq!(c.fetch, d.fetch);
         assert_eq!(c.cache, d.cache);
         assert_eq!(c.theme, d.theme);
+        assert_eq!(c.ui, d.ui);
+        assert_eq!(c.commands, d.commands);
         assert!(c.keys.is_empty());
     }
 }

@@ -60,6 +60,12 @@ pub enum Action {
     /// The views across publications.
     ViewUnread,
     ViewStarred,
+    /// Play the article's enclosure (podcast, video): the configured command, or the browser.
+    Enclosure,
+    /// Undo the last "mark the publication read".
+    Undo,
+    /// Show the recent status messages in full.
+    Messages,
 }
 
 /// Where keys go: the reader, or a screen that takes over the keyboard. Each has its own
@@ -73,6 +79,8 @@ pub enum Mode {
     Search,
     /// The list of the article's links (digits choose a link by its number).
     Links,
+    /// The recent messages: scroll, close.
+    Messages,
 }
 
 impl Mode {
@@ -85,11 +93,18 @@ impl Mode {
             Self::Help => "help",
             Self::Search => "search",
             Self::Links => "links",
+            Self::Messages => "messages",
         }
     }
 
     fn from_name(name: &str) -> Option<Self> {
-        [Self::SignIn, Self::Help, Self::Search, Self::Links]
+        [
+            Self::SignIn,
+            Self::Help,
+            Self::Search,
+            Self::Links,
+            Self::Messages,
+        ]
             .into_iter()
             .find(|m| m.name() == name)
     }
@@ -133,6 +148,20 @@ impl Mode {
                 (
                     A::Back,
                     vec![Key::plain(K::Esc), Key::ch('#'), Key::ch('q')],
+                ),
+                (A::Quit, vec![Key::ctrl('c')]),
+            ],
+            // Like help: `M` and `q` close it as Esc does; Ctrl-c still quits.
+            Self::Messages => vec![
+                (A::Down, vec![Key::ch('j'), Key::plain(K::Down)]),
+                (A::Up, vec![Key::ch('k'), Key::plain(K::Up)]),
+                (A::PageDown, vec![Key::plain(K::PageDown), Key::ch(' ')]),
+                (A::PageUp, vec![Key::plain(K::PageUp)]),
+                (A::Top, vec![Key::ch('g'), Key::plain(K::Home)]),
+                (A::Bottom, vec![Key::ch('G'), Key::plain(K::End)]),
+                (
+                    A::Back,
+                    vec![Key::plain(K::Esc), Key::ch('M'), Key::ch('q')],
                 ),
                 (A::Quit, vec![Key::ctrl('c')]),
             ],
@@ -191,6 +220,7 @@ impl Action {
         ),
         (Action::ViewUnread, "view_unread", "every unread article"),
         (Action::ViewStarred, "view_starred", "every starred article"),
+        (Action::Enclosure, "enclosure", "play the enclosure"),
         (Action::Refresh, "refresh", "refresh this publication"),
         (
             Action::RefreshAll,
@@ -204,11 +234,13 @@ impl Action {
             "mark_all_read",
             "mark the publication read",
         ),
+        (Action::Undo, "undo", "undo marking read"),
         (Action::Done, "done", "GitHub notification done"),
         (Action::Search, "search", "search every article"),
         (Action::Filter, "filter", "show all / unread / starred"),
         (Action::SignIn, "sign_in", "sign in to GitHub again"),
         (Action::ReloadConfig, "reload_config", "reload the config"),
+        (Action::Messages, "messages", "recent messages in full"),
         (Action::Back, "back", "back / close"),
         (
             Action::Confirm,
@@ -392,6 +424,9 @@ fn defaults() -> Vec<(Action, Vec<Key>)> {
         (A::ToggleRead, vec![Key::ch('u')]),
         (A::ToggleStar, vec![Key::ch('s')]),
         (A::MarkAllRead, vec![Key::ch('A')]),
+        (A::Undo, vec![Key::ch('U')]),
+        (A::Enclosure, vec![Key::ch('e')]),
+        (A::Messages, vec![Key::ch('M')]),
         (A::Done, vec![Key::ch('d')]),
         (A::Search, vec![Key::ch('/')]),
         (A::Filter, vec![Key::ch('f')]),
@@ -421,6 +456,7 @@ impl KeyMap {
             Mode::Help,
             Mode::Search,
             Mode::Links,
+            Mode::Messages,
         ]
         .into_iter()
         .map(|m| (m, m.defaults()))
@@ -431,7 +467,7 @@ impl KeyMap {
                     Mode::from_name(m).ok_or_else(|| {
                         format!(
                             "[keys.{m}] is not a key table; tables are [keys.signin], \
-                             [keys.help], [keys.search] and [keys.links]"
+                             [keys.help], [keys.search], [keys.links] and [keys.messages]"
                         )
                     })?,
                     a,

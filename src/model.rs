@@ -26,6 +26,22 @@ pub struct Article {
     pub full_text: Option<String>,
     /// Why the last extraction failed, if it did (short, clean).
     pub full_text_error: Option<String>,
+    /// Media files the feed attached (podcast episodes, videos), in the feed's order.
+    pub enclosures: Vec<Enclosure>,
+}
+
+/// A media file attached to an article: RSS `<enclosure>`, Atom `link rel="enclosure"`, JSON
+/// Feed `attachments`, Media RSS `media:content`. Cleaned by the feed module (an http(s) URL,
+/// a one-line type); never a command.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Enclosure {
+    pub url: String,
+    /// The MIME type the feed gave (`audio/mpeg`), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mime: Option<String>,
+    /// The size in bytes the feed gave, if any (feeds often say 0 or lie: shown, never trusted).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub length: Option<u64>,
 }
 
 /// One search result: a headline and the publication it belongs to.
@@ -178,4 +194,33 @@ impl View {
 pub struct ViewRow {
     pub headline: Headline,
     pub publication: String,
+}
+/// `[commands]`: what plays an enclosure, by the MIME type's family. Argument vectors from the
+/// user's config (never from a feed); the URL is added as one more argument, never put inside
+/// a string, and no shell is involved.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EnclosureCommands {
+    /// `enclosure = ["mpv", "--"]`: any enclosure without a more specific command.
+    pub any: Option<Vec<String>>,
+    /// `enclosure_audio`: `audio/*`.
+    pub audio: Option<Vec<String>>,
+    /// `enclosure_video`: `video/*`.
+    pub video: Option<Vec<String>>,
+    /// `enclosure_terminal`: the command is given the terminal (the reader waits until it exits,
+    /// as for a text-mode browser); `false` starts it detached, output discarded.
+    pub terminal: bool,
+}
+
+impl EnclosureCommands {
+    /// The command for an enclosure of this type, if one is configured.
+    #[must_use]
+    pub fn for_mime(&self, mime: Option<&str>) -> Option<&[String]> {
+        let family = mime.and_then(|m| m.split('/').next()).unwrap_or("");
+        let specific = match family {
+            "audio" => self.audio.as_deref(),
+            "video" => self.video.as_deref(),
+            _ => None,
+        };
+        specific.or(self.any.as_deref()).filter(|c| !c.is_empty())
+    }
 }

@@ -21,8 +21,10 @@ use crate::config::CacheConfig;
 use crate::feed::{Feed, Item};
 use crate::model::Validators;
 
+mod enclosures;
 mod github;
 mod views;
+mod undo;
 pub use github::PendingWrite;
 
 #[derive(Debug, thiserror::Error)]
@@ -189,6 +191,13 @@ const MIGRATIONS: &[&str] = &[
     // hold only the rows each view lists, so a view reads its first page in order, no scan.
     "CREATE INDEX articles_unread ON articles (sort_time DESC, id DESC) WHERE read = 0;
     CREATE INDEX articles_starred ON articles (sort_time DESC, id DESC) WHERE starred = 1;",
+    // The media files attached to articles (podcast episodes, videos), as the feed gave
+    // them: a JSON list of `{url, mime, length}` per article that has any (see
+    // `store/enclosures.rs`). Articles cached before get theirs at their next refresh.
+    "CREATE TABLE article_enclosures (
+        article INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+        list    TEXT NOT NULL
+    );",
 ];
 
 /// The schema version this build writes; a cache with a higher one is from a newer newsroom.
@@ -809,9 +818,14 @@ impl Store {
                     content_html: r.get(8)?,
                     full_text: r.get(9)?,
                     full_text_error: r.get(10)?,
+                    enclosures: Vec::new(),
                 })
             })
             .optional()?;
+        let mut article = article;
+        if let Some(a) = &mut article {
+            a.enclosures = enclosures::of(&self.conn, id)?;
+        }
         Ok(article)
     }
 
@@ -898,15 +912,16 @@ impl Store {
         Ok(())
     }
 
-    /// Marks every article of the publication at `url` read.
-    pub fn mark_all_read(&mut self, url: &str) -> Result<(), StoreError> {
-        self.conn
-            .prepare_cached(
-                "UPDATE articles SET read = 1
-                 WHERE publication = (SELECT id FROM publications WHERE url = ?1) AND read = 0",
-            )?
-            .execute([url])?;
-        Ok(())
+    /// Marks every article of the publication at `url` read, and says which it changed (those
+    /// that were unread): exactly what an undo gives back (see [`Store::mark_unread`]).
+    pub fn mark_all_read(&mut self, url: &str) -> Result<Vec<i64>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "UPDATE articles SET read = 1
+             WHERE publication = (SELECT id FROM publications WHERE url = ?1) AND read = 0
+             RETURNING id",
+        )?;
+        let ids = stmt.query_map([url], |r| r.get(0))?;
+        Ok(ids.collect::<Result<_, _>>()?)
     }
 
     /// Unread articles per publication, keyed by feed URL (publications never fetched are absent).
@@ -1240,6 +1255,7 @@ fn merge(
                     ])?;
                 }
                 changed += update_body.execute(params![old.id, item.content_html])?;
+                enclosures::write(tx, old.id, &item.enclosures, true)?;
                 // Only a changed article is indexed again.
                 if changed > 0 {
                     index_cached(tx, old.id)?;
@@ -1257,6 +1273,7 @@ fn merge(
                 ])?;
                 let id = tx.last_insert_rowid();
                 insert_body.execute(params![id, item.content_html])?;
+                enclosures::write(tx, id, &item.enclosures, false)?;
                 index_item(tx, id, item, name)?;
                 inserted.insert(key);
                 new += 1;

@@ -69,6 +69,9 @@ pub async fn run(ctx: &Context) -> Result<ExitCode, Failure> {
     state.refresh_every = cfg.fetch.refresh_every;
     state.config_path = Some(ctx.config_file.display().to_string());
     state.storage_warning = storage_warning;
+    // The one place the zone is read from the environment (`TZ`); the core gets it as data.
+    state.zone = crate::timefmt::zone(cfg.ui.utc);
+    state.enclosure_commands = cfg.commands.clone();
     state.github_pubs = crate::github::pubs::publications(cfg.github.inbox, cfg.github.releases);
     // Cached news shows at once while the stored token is checked in the background.
     runtime.exec(crate::app::check_session(&mut state));

@@ -20,6 +20,16 @@ pub enum LineKind {
     FullText,
     /// Why there is no full text.
     Error,
+    /// An enclosure: its type and size (the URL follows as a `Link` line).
+    Enclosure,
+}
+
+/// Where and when the article is read: its date is shown in `zone`, and said to be in the
+/// future when it is after `now`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Clock {
+    pub zone: crate::timefmt::TimeZone,
+    pub now: chrono::DateTime<chrono::Utc>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,11 +44,23 @@ pub struct ArticleView {
     pub width: u16,
     /// Which text is shown: the feed's, or the story from the article's page.
     pub full: FullTextView,
+    /// The zone and time the date is shown for; `None`: UTC, without an age.
+    pub clock: Option<Clock>,
 }
 
 impl ArticleView {
     #[must_use]
     pub fn new(article: Article, text: String, width: u16) -> Self {
+        Self::build(article, text, width, None)
+    }
+
+    /// [`Self::new`], the date in the reader's zone and said relative to `clock.now`.
+    #[must_use]
+    pub fn new_in(article: Article, text: String, width: u16, clock: Clock) -> Self {
+        Self::build(article, text, width, Some(clock))
+    }
+
+    fn build(article: Article, text: String, width: u16, clock: Option<Clock>) -> Self {
         // A story already extracted is shown at once; a stored failure says why.
         let full = match (&article.full_text, &article.full_text_error) {
             (Some(_), _) => FullTextView::Full,
@@ -52,6 +74,7 @@ impl ArticleView {
             lines: Vec::new(),
             width: 0,
             full,
+            clock,
         };
         view.wrap(width);
         view
@@ -78,7 +101,14 @@ impl ArticleView {
         push(LineKind::Title, &clean_line(&h.title));
         let mut meta = vec![clean_line(&self.article.publication)];
         if let Some(p) = h.published {
-            meta.push(p.format("%a %-d %b %Y %H:%M UTC").to_string());
+            meta.push(match &self.clock {
+                Some(c) => format!(
+                    "{} ({})",
+                    crate::timefmt::date_time(p, &c.zone),
+                    crate::timefmt::relative(p, c.now)
+                ),
+                None => p.format("%a %-d %b %Y %H:%M UTC").to_string(),
+            });
         }
         if let Some(by) = &self.article.author {
             meta.push(format!("by {}", clean_line(by)));
@@ -86,6 +116,14 @@ impl ArticleView {
         push(LineKind::Meta, &meta.join(" · "));
         if let Some(link) = &h.link {
             push(LineKind::Link, &clean_line(link));
+        }
+        for e in &self.article.enclosures {
+            // What the cache holds passed the gate when parsed; shown through it again.
+            let Some(url) = crate::gate::safe_url(&e.url) else {
+                continue;
+            };
+            push(LineKind::Enclosure, &enclosure_line(e));
+            push(LineKind::Link, &url);
         }
         push(LineKind::Body, "");
         match &self.full {
@@ -136,5 +174,53 @@ impl ArticleView {
     #[must_use]
     pub(crate) fn line_count(&self) -> usize {
         self.lines.len()
+    }
+}
+
+/// "Enclosure: audio/mpeg, 105 MB".
+fn enclosure_line(e: &crate::model::Enclosure) -> String {
+    let mut parts = Vec::new();
+    parts.push(
+        e.mime
+            .as_deref()
+            .map_or_else(|| "media".to_owned(), clean_line),
+    );
+    if let Some(n) = e.length {
+        parts.push(human_size(n));
+    }
+    format!("Enclosure: {}", parts.join(", "))
+}
+
+/// A size as people read it: "512 B", "8.4 kB", "105 MB", "1.2 GB" (decimal units, as players
+/// and podcast apps show them).
+#[must_use]
+pub fn human_size(bytes: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "kB", "MB", "GB", "TB"];
+    let mut value = bytes as f64;
+    let mut unit = 0;
+    while value >= 1000.0 && unit + 1 < UNITS.len() {
+        value /= 1000.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{bytes} B")
+    } else if value < 10.0 {
+        format!("{value:.1} {}", UNITS[unit])
+    } else {
+        format!("{value:.0} {}", UNITS[unit])
+    }
+}
+
+#[cfg(test)]
+mod size_tests {
+    use super::human_size;
+
+    #[test]
+    fn sizes_read_as_people_read_them() {
+        assert_eq!(human_size(512), "512 B");
+        assert_eq!(human_size(8_400), "8.4 kB");
+        assert_eq!(human_size(105_003_355), "105 MB");
+        assert_eq!(human_size(1_234_000_000), "1.2 GB");
+        assert_eq!(human_size(u64::MAX), "18446744 TB");
     }
 }

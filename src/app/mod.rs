@@ -3,12 +3,15 @@
 pub mod article;
 pub mod first_run;
 pub mod links;
+mod enclosure;
+pub mod messages;
 pub mod msg;
 pub mod navigate;
 pub mod panes;
 pub mod reload;
 pub mod signin;
 pub mod state;
+pub mod undo;
 pub mod update;
 pub mod views;
 
@@ -24,5 +27,7 @@ pub use update::{animating, check_session, init, update};
 
 #[cfg(test)]
 mod reload_tests;
+#[cfg(test)]
+mod content_tests;
 #[cfg(test)]
 mod tests;

@@ -91,6 +91,12 @@ pub enum Msg {
     },
     /// The answer to [`CacheCmd::LoadStarredCount`].
     StarredCount(u32),
+    /// The answer to [`CacheCmd::MarkAllRead`]: the articles it changed (were unread), which
+    /// an undo gives back.
+    MarkedAllRead {
+        url: String,
+        ids: Vec<i64>,
+    },
     /// From the sign-in edge; `attempt` is the id of the check or sign-in it belongs to.
     Auth {
         attempt: u64,
@@ -164,6 +170,10 @@ pub enum CacheCmd {
     LoadStarredCount {
         publications: Vec<String>,
     },
+    /// Undo of a mark-all-read: these articles are unread again.
+    MarkUnread {
+        ids: Vec<i64>,
+    },
 }
 
 /// The network, for publications: fetch, parse and merge into the cache.
@@ -229,6 +239,13 @@ pub enum SystemCmd {
     Copy(String),
     /// Read the config file again; answered by [`Msg::ConfigReloaded`].
     ReloadConfig,
+    /// Play an enclosure with the user's command (`argv` from `[commands]`, the URL added as
+    /// its own argument). `terminal`: hand it the terminal and wait, as for a text browser.
+    Play {
+        argv: Vec<String>,
+        url: String,
+        terminal: bool,
+    },
 }
 
 macro_rules! into_cmd {

@@ -27,6 +27,10 @@ pub struct NewConfig {
     pub github_pubs: Vec<(String, String)>,
     /// A client id is there now (environment, config or the build): sign-in can go on.
     pub has_client_id: bool,
+    /// `[ui] time` (and `TZ`, read at the edge): the zone times are shown in.
+    pub zone: crate::timefmt::TimeZone,
+    /// `[commands]`: what plays an enclosure.
+    pub enclosure_commands: crate::model::EnclosureCommands,
 }
 
 /// How many names a notice lists before it only counts.
@@ -73,6 +77,8 @@ pub(super) fn on_reloaded(
     state.theme = new.theme;
     state.refresh_every = new.refresh_every;
     state.github_pubs = new.github_pubs;
+    state.zone = new.zone;
+    state.enclosure_commands = new.enclosure_commands;
 
     if !change.added.is_empty() {
         cmds.push(CacheCmd::LoadUnreadCounts.into());

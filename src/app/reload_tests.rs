@@ -67,6 +67,8 @@ fn new_config(pubs: Vec<Publication>, has_client_id: bool) -> NewConfig {
         github: d.github,
         github_pubs: Vec::new(),
         has_client_id,
+        zone: crate::timefmt::TimeZone::UTC,
+        enclosure_commands: crate::model::EnclosureCommands::default(),
     }
 }
 

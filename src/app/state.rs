@@ -180,6 +180,17 @@ pub struct State {
     /// `n` / `p` ran out of unread in this list: the next publication's headlines are loading,
     /// and its first (or last) unread opens when they arrive.
     pub pending: Option<super::navigate::Pending>,
+    /// The zone times are shown in (`[ui] time`, `TZ`): data, so the core never reads the
+    /// environment.
+    pub zone: crate::timefmt::TimeZone,
+    /// What `U` gives back: the articles the last `A` marked read.
+    pub undo: Option<super::undo::Undo>,
+    /// Every recent status message, for `M`.
+    pub messages: super::messages::History,
+    /// `Some` while the messages view is open.
+    pub messages_view: Option<super::messages::MessagesView>,
+    /// `[commands]`: what plays an enclosure (`e`).
+    pub enclosure_commands: crate::model::EnclosureCommands,
     /// Set by `update` when what the screen shows changed; the loop draws and clears it.
     pub redraw: bool,
     pub quit: bool,
@@ -237,6 +248,11 @@ impl State {
             starred: 0,
             links: None,
             pending: None,
+            zone: crate::timefmt::TimeZone::UTC,
+            undo: None,
+            messages: super::messages::History::default(),
+            messages_view: None,
+            enclosure_commands: crate::model::EnclosureCommands::default(),
             redraw: true,
             quit: false,
         }

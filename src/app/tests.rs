@@ -610,6 +610,7 @@ fn answers_to_an_older_request_are_dropped() {
         content_html: String::new(),
         full_text: None,
         full_text_error: None,
+        enclosures: Vec::new(),
     };
     update(
         &mut s,
@@ -875,6 +876,7 @@ fn article(id: i64, full_text: Option<&str>, error: Option<&str>) -> Msg {
             content_html: "<p>The summary.</p>".into(),
             full_text: full_text.map(Into::into),
             full_text_error: error.map(Into::into),
+            enclosures: Vec::new(),
         }),
         text: crate::feed::article_text("<p>The summary.</p>"),
     }
@@ -996,6 +998,7 @@ fn an_article_opens_on_its_stored_story_or_its_stored_failure() {
                 content_html: String::new(),
                 full_text: None,
                 full_text_error: None,
+                enclosures: Vec::new(),
             }),
             text: String::new(),
         },

@@ -25,6 +25,8 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
     // The panes follow the focus (full screen) and `<` / `>`: the article is wrapped to the
     // pane it is drawn in (a no-op when its width did not change).
     clamp_scroll(state);
+    // Every notice, however it was set, is kept for `M`.
+    super::messages::record(state);
     cmds
 }
 
@@ -122,7 +124,11 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Cmd> {
                 return vec![]; // the user opened another article since
             }
             let width = state.areas().article_text_width();
-            state.article = Some(ArticleView::new(*article, text, width));
+            let clock = super::article::Clock {
+                zone: state.zone.clone(),
+                now: state.now,
+            };
+            state.article = Some(ArticleView::new_in(*article, text, width, clock));
             state.links = None; // they were the previous article's
             vec![]
         }
@@ -208,6 +214,7 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Cmd> {
             state.starred = n;
             vec![]
         }
+        Msg::MarkedAllRead { url, ids } => super::undo::on_marked(state, url, ids),
         Msg::Auth { attempt, msg } => {
             if attempt != state.requests.auth {
                 return vec![]; // from a sign-in or check that was cancelled or replaced
@@ -461,6 +468,9 @@ fn on_key(state: &mut State, key: Key) -> Vec<Cmd> {
     if state.search.as_ref().is_some_and(|s| s.editing) {
         return on_search_key(state, key);
     }
+    if state.messages_view.is_some() {
+        return super::messages::on_key(state, key);
+    }
     if state.help {
         // The overlay is modal, with its own table: close (Esc, ?, q) or quit (Ctrl-c).
         match state.keys.action_in(Mode::Help, key) {
@@ -661,6 +671,9 @@ fn on_action(state: &mut State, action: Action) -> Vec<Cmd> {
             notice(state, NoticeKind::Info, text);
             vec![]
         }
+        Action::Undo => super::undo::undo(state),
+        Action::Enclosure => super::enclosure::play(state),
+        Action::Messages => super::messages::open(state),
         Action::Filter => {
             state.filter = state.filter.next();
             notice(

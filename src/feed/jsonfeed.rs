@@ -12,6 +12,7 @@ use serde::Deserialize;
 use serde::de::{self, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 
+use super::enclosure::RawEnclosure;
 use super::raw::{Body, MAX_ITEMS, RawFeed, RawItem};
 
 /// What a JSON document turned out to be.
@@ -198,8 +199,28 @@ fn item(v: &Value) -> RawItem {
             .and_then(Value::as_array)
             .and_then(|a| a.first())
             .and_then(|a| string(a, "url")),
+        enclosures: v
+            .get("attachments")
+            .and_then(Value::as_array)
+            .map(|a| a.iter().filter_map(attachment).collect())
+            .unwrap_or_default(),
+        media_description: None,
         id_is_link: false,
     }
+}
+
+/// A JSON Feed attachment: `url`, `mime_type`, `size_in_bytes`.
+fn attachment(a: &Value) -> Option<RawEnclosure> {
+    Some(RawEnclosure {
+        url: string(a, "url")?,
+        mime: string(a, "mime_type"),
+        length: a.get("size_in_bytes").and_then(|n| match n {
+            Value::Number(n) => n.as_u64().map(|n| n.to_string()),
+            Value::String(s) => Some(s.clone()),
+            _ => None,
+        }),
+        ..RawEnclosure::default()
+    })
 }
 
 fn author(a: &Value) -> Option<String> {

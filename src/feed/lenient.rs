@@ -10,6 +10,7 @@
 use base64::Engine as _;
 use quick_xml::events::{BytesStart, Event};
 
+use super::enclosure::{Media, RawEnclosure, description_body};
 use super::raw::{Body, MAX_ITEMS, Markup, RawFeed, RawItem};
 use super::sanitize::decode_entities;
 use super::strict::rss_author;
@@ -466,6 +467,19 @@ fn rss_item(item: &Node) -> RawItem {
                 .map(|s| Body::text(s.text()))
         })
         .or_else(|| item.child(Ns::Atom, "summary").map(|s| atom_text(s, false)));
+    let media = media(item);
+    let mut enclosures: Vec<RawEnclosure> = item
+        .children_named(Ns::Rss, "enclosure")
+        .filter_map(|e| {
+            Some(RawEnclosure {
+                url: e.attr("url")?.to_owned(),
+                mime: e.attr("type").map(str::to_owned),
+                length: e.attr("length").map(str::to_owned),
+                ..RawEnclosure::default()
+            })
+        })
+        .collect();
+    enclosures.extend(media.enclosures);
     let enclosure = item
         .child(Ns::Rss, "enclosure")
         .and_then(|e| e.attr("url"))
@@ -481,7 +495,45 @@ fn rss_item(item: &Node) -> RawItem {
         content,
         summary,
         enclosure,
+        enclosures,
+        media_description: media.description,
         id_is_link,
+    }
+}
+
+/// Media RSS in an item or entry: `media:content` alone or in `media:group`, and the first
+/// `media:description`.
+fn media(item: &Node) -> Media {
+    let groups: Vec<&Node> = item.children_named(Ns::Media, "group").collect();
+    let contents: Vec<&Node> = item
+        .children_named(Ns::Media, "content")
+        .chain(
+            groups
+                .iter()
+                .flat_map(|g| g.children_named(Ns::Media, "content")),
+        )
+        .collect();
+    let enclosures = contents
+        .iter()
+        .filter_map(|c| {
+            Some(RawEnclosure {
+                url: c.attr("url")?.to_owned(),
+                mime: c.attr("type").map(str::to_owned),
+                length: c.attr("filesize").map(str::to_owned),
+                from_media: true,
+                medium: c.attr("medium").map(str::to_owned),
+            })
+        })
+        .collect();
+    let description = std::iter::once(item)
+        .chain(groups.iter().copied())
+        .chain(contents.iter().copied())
+        .filter_map(|n| n.child(Ns::Media, "description"))
+        .find(|d| !d.text().trim().is_empty())
+        .map(|d| description_body(d.attr("type"), &d.text()));
+    Media {
+        enclosures,
+        description,
     }
 }
 
@@ -539,6 +591,20 @@ fn atom_entry(entry: &Node, ns: Ns, v03: bool) -> RawItem {
         .children_named(ns, "link")
         .find_map(|l| l.attr("xml:base"))
         .or_else(|| entry.attr("xml:base"));
+    let media = media(entry);
+    let mut enclosures: Vec<RawEnclosure> = entry
+        .children_named(ns, "link")
+        .filter(|l| l.attr("rel").is_some_and(|r| r.trim() == "enclosure"))
+        .filter_map(|l| {
+            Some(RawEnclosure {
+                url: l.attr("href")?.to_owned(),
+                mime: l.attr("type").map(str::to_owned),
+                length: l.attr("length").map(str::to_owned),
+                ..RawEnclosure::default()
+            })
+        })
+        .collect();
+    enclosures.extend(media.enclosures);
     RawItem {
         id: entry.child_text(ns, "id"),
         title: entry.child(ns, "title").map(|t| atom_text(t, v03)),
@@ -553,6 +619,8 @@ fn atom_entry(entry: &Node, ns: Ns, v03: bool) -> RawItem {
             .find(|l| l.attr("rel").is_some_and(|r| r.trim() == "enclosure"))
             .and_then(|l| l.attr("href"))
             .map(str::to_owned),
+        enclosures,
+        media_description: media.description,
         id_is_link: false,
     }
 }

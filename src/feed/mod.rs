@@ -10,6 +10,7 @@
 //! HTML to text) and `sanitize`.
 
 mod date;
+mod enclosure;
 mod encoding;
 mod html;
 mod jsonfeed;
@@ -50,6 +51,8 @@ pub struct Item {
     /// The article body as the feed gave it: HTML (untrusted, not yet sanitized). Turned into
     /// text only when shown, by [`article_text`], so fetching stays cheap.
     pub content_html: String,
+    /// Attached media files (podcast episodes, videos), cleaned; see `enclosure.rs`.
+    pub enclosures: Vec<crate::model::Enclosure>,
 }
 
 pub use parse::{ParseError, parse, parse_at};

@@ -2,6 +2,7 @@
 //! `atom_syndication` crates, the lenient XML reader, JSON Feed) fills these, and [`finish`]
 //! is the single place where their strings become a clean [`Feed`].
 
+use super::enclosure::{self, RawEnclosure};
 use super::sanitize::{
     self, clean_line, html_line, safe_url_from, strip_tags, text_line, truncate_bytes,
     truncate_chars,
@@ -102,6 +103,10 @@ pub(crate) struct RawItem {
     pub summary: Option<Body>,
     /// A media file (podcast episode): the link of last resort.
     pub enclosure: Option<String>,
+    /// Every media file attached (see `enclosure.rs`).
+    pub enclosures: Vec<RawEnclosure>,
+    /// Media RSS `media:description`: the text when the item has no other.
+    pub media_description: Option<Body>,
     /// Whether `id` is meant to be the article's URL (RSS `guid` without
     /// `isPermaLink="false"`).
     pub id_is_link: bool,
@@ -175,7 +180,11 @@ fn finish_item(raw: RawItem, feed_base: Option<&str>) -> Item {
         });
     let author =
         (!authors.is_empty()).then(|| truncate_chars(authors.join(", "), MAX_AUTHOR_CHARS));
-    let summary = raw.summary.filter(|s| !s.is_blank());
+    // YouTube's feeds say what a video is only in `media:description`.
+    let summary = raw
+        .summary
+        .filter(|s| !s.is_blank())
+        .or_else(|| raw.media_description.filter(|s| !s.is_blank()));
     let content = raw.content.filter(|c| !c.is_blank());
     let title = raw
         .title
@@ -197,6 +206,7 @@ fn finish_item(raw: RawItem, feed_base: Option<&str>) -> Item {
         published,
         author,
         content_html: truncate_bytes(&body, MAX_CONTENT_BYTES).to_owned(),
+        enclosures: enclosure::finish(raw.enclosures, base),
     }
 }
 

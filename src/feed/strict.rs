@@ -5,11 +5,17 @@
 use atom_syndication::{Content, Link, Text, TextType};
 use base64::Engine as _;
 
+use super::enclosure::{self, RawEnclosure};
 use super::raw::{Body, RawFeed, RawItem};
 
 pub(crate) fn read_rss(text: &str) -> Option<RawFeed> {
     let channel = rss::Channel::read_from(text.as_bytes()).ok()?;
-    let items = channel.items.into_iter().map(rss_item).collect();
+    let media = enclosure::media_prefix(&channel.namespaces);
+    let items = channel
+        .items
+        .into_iter()
+        .map(|i| rss_item(i, &media))
+        .collect();
     Some(RawFeed {
         title: Some(Body::html(channel.title)),
         link: Some(channel.link).filter(|l| !l.trim().is_empty()),
@@ -19,7 +25,19 @@ pub(crate) fn read_rss(text: &str) -> Option<RawFeed> {
     })
 }
 
-fn rss_item(item: rss::Item) -> RawItem {
+fn rss_item(item: rss::Item, media_prefix: &str) -> RawItem {
+    let media = enclosure::media_from_ext(item.extensions.get(media_prefix));
+    let mut enclosures: Vec<RawEnclosure> = item
+        .enclosure
+        .iter()
+        .map(|e| RawEnclosure {
+            url: e.url.clone(),
+            mime: Some(e.mime_type.clone()),
+            length: Some(e.length.clone()),
+            ..RawEnclosure::default()
+        })
+        .collect();
+    enclosures.extend(media.enclosures);
     let mut dates: Vec<String> = item.pub_date.into_iter().collect();
     let mut authors = Vec::new();
     if let Some(dc) = &item.dublin_core_ext {
@@ -48,6 +66,8 @@ fn rss_item(item: rss::Item) -> RawItem {
             .map(Body::html)
             .or_else(|| itunes.and_then(|i| i.summary()).map(Body::text)),
         enclosure: item.enclosure.map(|e| e.url),
+        enclosures,
+        media_description: media.description,
         id_is_link,
     }
 }
@@ -62,7 +82,12 @@ pub(crate) fn rss_author(a: &str) -> String {
 
 pub(crate) fn read_atom(text: &str) -> Option<RawFeed> {
     let feed = atom_syndication::Feed::read_from(text.as_bytes()).ok()?;
-    let items = feed.entries.into_iter().map(atom_entry).collect();
+    let media = enclosure::media_prefix(&feed.namespaces);
+    let items = feed
+        .entries
+        .into_iter()
+        .map(|e| atom_entry(e, &media))
+        .collect();
     Some(RawFeed {
         title: Some(text_body(feed.title)),
         link: alternate(&feed.links),
@@ -72,7 +97,20 @@ pub(crate) fn read_atom(text: &str) -> Option<RawFeed> {
     })
 }
 
-fn atom_entry(entry: atom_syndication::Entry) -> RawItem {
+fn atom_entry(entry: atom_syndication::Entry, media_prefix: &str) -> RawItem {
+    let media = enclosure::media_from_ext(entry.extensions.get(media_prefix));
+    let mut enclosures: Vec<RawEnclosure> = entry
+        .links
+        .iter()
+        .filter(|l| l.rel == "enclosure")
+        .map(|l| RawEnclosure {
+            url: l.href.clone(),
+            mime: l.mime_type.clone(),
+            length: l.length.clone(),
+            ..RawEnclosure::default()
+        })
+        .collect();
+    enclosures.extend(media.enclosures);
     // The crate fills a missing <updated> with the Unix epoch; that is not a date.
     let dates = entry
         .published
@@ -95,6 +133,8 @@ fn atom_entry(entry: atom_syndication::Entry) -> RawItem {
             .iter()
             .find(|l| l.rel == "enclosure")
             .map(|l| l.href.clone()),
+        enclosures,
+        media_description: media.description,
         id_is_link: false,
     }
 }

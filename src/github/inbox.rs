@@ -214,6 +214,7 @@ fn item(t: &Thread, web: &str, content_html: String) -> Item {
         published: Some(t.updated_at),
         author: Some(repo),
         content_html,
+        enclosures: Vec::new(),
     }
 }
 

@@ -196,5 +196,6 @@ fn item(web: &str, repo: &str, r: Release) -> Item {
         published: r.published_at.or(r.created_at),
         author: Some(repo.to_owned()),
         content_html: r.body_html.unwrap_or_default(),
+        enclosures: Vec::new(),
     }
 }

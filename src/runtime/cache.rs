@@ -146,7 +146,6 @@ fn run(s: &mut Store, cmd: &CacheCmd) -> Option<Msg> {
         CacheCmd::SetStarred { id, starred } => {
             s.set_starred(*id, *starred).err().and_then(problem)
         }
-        CacheCmd::MarkAllRead { url } => s.mark_all_read(url).err().and_then(problem),
         CacheCmd::SyncNames { publications } => s
             .sync_publications(publications.iter().map(|(n, u)| (n.as_str(), u.as_str())))
             .err()
@@ -168,5 +167,13 @@ fn run(s: &mut Store, cmd: &CacheCmd) -> Option<Msg> {
             Ok(n) => Some(Msg::StarredCount(n)),
             Err(e) => problem(e),
         },
+        CacheCmd::MarkAllRead { url } => match s.mark_all_read(url) {
+            Ok(ids) => Some(Msg::MarkedAllRead {
+                url: url.clone(),
+                ids,
+            }),
+            Err(e) => problem(e),
+        },
+        CacheCmd::MarkUnread { ids } => s.mark_unread(ids).err().and_then(problem),
     }
 }

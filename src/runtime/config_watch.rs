@@ -67,6 +67,9 @@ impl ConfigSource {
             || cfg.github.client_id.is_some()
             || crate::auth::BUILT_IN_CLIENT_ID.is_some();
         Ok(NewConfig {
+            // The edge reads `TZ`, as at start; the core gets the zone as data.
+            zone: crate::timefmt::zone(cfg.ui.utc),
+            enclosure_commands: cfg.commands.clone(),
             github_pubs: crate::github::pubs::publications(cfg.github.inbox, cfg.github.releases),
             keys,
             theme,

@@ -86,6 +86,19 @@ impl SystemExecutor {
                     ));
                 }
             },
+            // A terminal player is run in the foreground by the UI loop; here only what
+            // runs detached (or where no terminal can be handed over).
+            SystemCmd::Play { argv, url, .. } => {
+                let started = crate::player::command(&argv, &url)
+                    .ok_or_else(|| "no program configured".to_owned())
+                    .and_then(|c| crate::player::spawn_detached(c).map_err(|e| e.to_string()));
+                if let Err(e) = started {
+                    let program = argv.first().map_or("", String::as_str);
+                    let _ = self
+                        .tx
+                        .send(Msg::Problem(format!("Could not start {program}: {e}")));
+                }
+            }
         }
     }
 }

@@ -94,6 +94,36 @@ pub async fn run<B: Backend>(
                         runtime.exec(SystemCmd::OpenUrl(url).into());
                     }
                 }
+                Cmd::System(SystemCmd::Play {
+                    argv,
+                    url,
+                    terminal: true,
+                }) if runtime.real_terminal() => {
+                    // A terminal player (mpv, mplayer…) gets the whole terminal until it exits.
+                    let program = argv.first().cloned().unwrap_or_default();
+                    let ran = match crate::player::command(&argv, &url) {
+                        Some(cmd) => {
+                            crate::terminal::suspend();
+                            let ran = tokio::process::Command::from(cmd).status().await;
+                            handed_back(terminal)?;
+                            state.redraw = true;
+                            ran.map_err(|e| e.to_string()).and_then(|s| {
+                                if s.success() {
+                                    Ok(())
+                                } else {
+                                    Err(format!("it exited with {s}"))
+                                }
+                            })
+                        }
+                        None => Err("no program configured".into()),
+                    };
+                    if let Err(e) = ran {
+                        let msg = Msg::Problem(format!("{program}: {e}"));
+                        for c in app::update(state, msg) {
+                            runtime.exec(c);
+                        }
+                    }
+                }
                 cmd => runtime.exec(cmd),
             }
         }

@@ -34,6 +34,7 @@ fn visible<'a>(a: &'a ArticleView, state: &State, rows: usize) -> Text<'a> {
                 ),
                 LineKind::FullText => full_text_note(a, state),
                 LineKind::Error => Line::styled(text.as_str(), theme.error()),
+                LineKind::Enclosure => Line::styled(text.as_str(), theme.accent()),
             });
     Text::from(lines.collect::<Vec<_>>())
 }
@@ -64,11 +65,19 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
         let pct = (usize::from(a.scroll) + shown).min(total) * 100 / total.max(1);
         title = format!(" Article · {pct}% ");
     }
+    let mut block = block.title(title);
+    if !a.article.enclosures.is_empty() {
+        // Named by the key in effect.
+        block = block.title_bottom(
+            Line::from(format!(
+                " {} plays the enclosure ",
+                state.keys.hint(Action::Enclosure)
+            ))
+            .right_aligned(),
+        );
+    }
     // Already wrapped: ratatui's own wrapping would undo the leads and break the links.
-    frame.render_widget(
-        Paragraph::new(visible(a, state, shown)).block(block.title(title)),
-        area,
-    );
+    frame.render_widget(Paragraph::new(visible(a, state, shown)).block(block), area);
 }
 
 /// Where the shown text comes from, when it is not simply the feed's.

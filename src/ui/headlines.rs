@@ -177,7 +177,9 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
                 (false, false) => Span::styled("●", theme.accent()),
                 (false, true) => Span::raw(" "),
             };
-            let title_w = width.saturating_sub(2 + 2 + 4 + source_w);
+            // A future date ("in 3h") takes a little more room than an age.
+            let age_w = a.chars().count().max(4);
+            let title_w = width.saturating_sub(2 + 2 + age_w + source_w);
             let style = if h.read { Style::new() } else { theme.unread() };
             ListItem::new(Line::from(vec![
                 mark,

@@ -4,6 +4,7 @@ pub mod article;
 pub mod headlines;
 pub mod help;
 pub mod links;
+pub mod messages;
 pub mod publications;
 pub mod signin;
 pub mod status;
@@ -58,9 +59,14 @@ pub fn draw(frame: &mut Frame, state: &State) {
     if state.help {
         help::draw(frame, area, state);
     }
+    if let Some(view) = &state.messages_view {
+        messages::draw(frame, area, state, *view);
+    }
 }
 
 #[cfg(test)]
 mod first_run_tests;
+#[cfg(test)]
+mod content_tests;
 #[cfg(test)]
 mod tests;

@@ -18,6 +18,14 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
     } else {
         format!(" {help} help ")
     };
+    // A message cut to fit: the hint for the whole of it takes the place of the quit hint
+    // (it comes back when the message fades), so the message keeps all its room.
+    let hints = match &state.notice {
+        Some(n) if area.width >= 60 && cut(&n.text, area.width, &hints) => {
+            format!(" {} more  {help} help ", state.keys.hint(Action::Messages))
+        }
+        _ => hints,
+    };
     let [left, right] = Layout::horizontal([
         Constraint::Min(1),
         Constraint::Length(u16::try_from(hints.len()).unwrap_or(16)),
@@ -72,7 +80,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
         }
         if let Some(t) = state.last_refresh {
             parts.push(Span::styled(
-                format!("Updated {}", t.format("%H:%M UTC")),
+                format!("Updated {}", crate::timefmt::clock(t, &state.zone)),
                 theme.dim(),
             ));
         }
@@ -82,4 +90,13 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
         Paragraph::new(Line::styled(hints, theme.dim())).right_aligned(),
         right,
     );
+}
+
+/// Whether `text` is cut in the status bar of this width beside `hints`.
+fn cut(text: &str, width: u16, hints: &str) -> bool {
+    let room = usize::from(width)
+        .saturating_sub(hints.len())
+        .saturating_sub(1);
+    let clean = crate::gate::clean_line(text);
+    unicode_width::UnicodeWidthStr::width(&*super::text::terminal_safe(&clean)) > room
 }

@@ -44,6 +44,11 @@ pub fn age(then: Option<DateTime<Utc>>, now: DateTime<Utc>) -> String {
         return String::new();
     };
     let secs = (now - then).num_seconds();
+    if secs <= -60 {
+        // In the future (a feed dated ahead, or a clock behind): said as such.
+        let ahead = age(Some(now - (then - now)), now);
+        return format!("in {ahead}");
+    }
     match secs {
         i64::MIN..60 => "now".into(),
         60..3_600 => format!("{}m", secs / 60),
@@ -93,5 +98,7 @@ mod tests {
         assert_eq!(age(h(3 * 3600 + 5), now), "3h");
         assert_eq!(age(h(2 * 86_400), now), "2d");
         assert_eq!(age(None, now), "");
+        assert_eq!(age(h(-3 * 3600 - 5), now), "in 3h");
+        assert_eq!(age(h(-30), now), "now");
     }
 }

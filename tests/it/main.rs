@@ -23,6 +23,7 @@ mod config_edit;
 mod corpus;
 mod discover;
 mod docs;
+mod enclosures;
 mod feed;
 mod fetch;
 mod fulltext;

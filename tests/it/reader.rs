@@ -374,6 +374,42 @@ fn tmux_switches_from_bbc_to_cnn_and_opens_an_article() {
     );
 }
 
+/// `TZ` reaches the real binary (its own environment, not this process's): the article's date
+/// and the status bar's time are in that zone, and the `e` hint stays off an article without
+/// an enclosure.
+#[test]
+fn tmux_times_are_shown_in_the_zone_tz_names() {
+    let Some(SignedIn {
+        _server,
+        _gh,
+        home,
+        config,
+    }) = signed_in("gho_TESTTOKEN0001")
+    else {
+        return;
+    };
+    let env = [
+        ("NEWSROOM_GITHUB_TOKEN", "gho_TESTTOKEN0001"),
+        // New York's rules as a POSIX TZ string: no time zone database needed.
+        ("TZ", "EST5EDT,M3.2.0,M11.1.0"),
+    ];
+    let t = start_reader("tz", (100, 30), home.path(), &config, &env);
+    t.wait_text("Storm Ophelia brings gales", Duration::from_secs(15));
+    t.keys(&["Enter"]);
+    // Published Sat, 14 Mar 2026 08:30:00 GMT: 04:30 in New York, on summer time by then.
+    let s = t.wait_text("Sat 14 Mar 2026 04:30 EDT", Duration::from_secs(10));
+    assert!(!s.contains("plays the enclosure"), "{s}");
+    let s = t.wait_text("Updated ", Duration::from_secs(10));
+    assert!(
+        s.lines()
+            .last()
+            .is_some_and(|l| l.contains(" ED") || l.contains(" ES")),
+        "the status bar's time is New York's too:\n{s}"
+    );
+    t.keys(&["q"]);
+    t.wait_text("[exit 0]", Duration::from_secs(5));
+}
+
 /// True when a Secret Service answers; otherwise says loudly that the test is skipped (and fails
 /// under CI, which runs the suite inside `.ci/keyring-session.sh`).
 fn secret_service(why: &str) -> bool {

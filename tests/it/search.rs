@@ -31,6 +31,7 @@ fn item(id: &str, title: &str, html: &str, age_days: i64) -> Item {
         published: Some(at(1_800_000_000 - age_days * 86_400)),
         author: Some("Desk".into()),
         content_html: html.into(),
+        enclosures: Vec::new(),
     }
 }
 
@@ -338,6 +339,7 @@ fn a_cache_made_before_search_is_migrated_and_a_stop_midway_leaves_it_usable() {
             published: Some(at(1_789_990_000)),
             author: Some("Ann Lee".into()),
             content_html: "<p>Heavy rain: who&#8217;s to blame?</p>".into(),
+            enclosures: Vec::new(),
         }],
         ..Feed::default()
     };

@@ -30,6 +30,7 @@ fn item(id: &str, title: &str, published: Option<i64>) -> Item {
         published: published.map(at),
         author: Some("Desk".into()),
         content_html: format!("<p>Body of {title}</p>"),
+        enclosures: Vec::new(),
     }
 }
 
