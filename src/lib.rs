@@ -27,6 +27,7 @@ pub mod refresh;
 pub mod runtime;
 pub mod search;
 pub mod store;
+pub mod sync;
 pub mod terminal;
 mod terminal_signals;
 pub mod theme;

@@ -1,0 +1,7 @@
+//! Sync of subscriptions and reading state through the user's own secret gist: the pure core
+//! (clock, records and their merge, the text format) and the round that talks to GitHub.
+//! The format is described in `docs/sync.md`.
+
+pub mod format;
+pub mod hlc;
+pub mod merge;
