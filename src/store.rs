@@ -23,6 +23,8 @@ use crate::model::Validators;
 
 mod github;
 pub use github::PendingWrite;
+mod sync;
+pub use sync::Applied as SyncApplied;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -184,6 +186,33 @@ const MIGRATIONS: &[&str] = &[
     -- transactions: those with `id < below` are still to do. No row: nothing left.
     CREATE TABLE search_backlog (below INTEGER NOT NULL);
     INSERT INTO search_backlog SELECT max(id) + 1 FROM articles HAVING count(*) > 0;",
+    // sync: the local replica of the state synced through the gist (`src/store/sync.rs`,
+    // `docs/sync.md`). Stamps are `Hlc::to_sortable` text, so SQL compares them in order;
+    // `dirty` marks a local change not yet in the gist. Keys are hashes, as in the gist.
+    "CREATE TABLE sync_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE sync_marks (
+        key        TEXT PRIMARY KEY,
+        month      TEXT NOT NULL,
+        read       INTEGER,
+        read_at    TEXT,
+        starred    INTEGER,
+        starred_at TEXT,
+        dirty      INTEGER NOT NULL DEFAULT 0
+    ) WITHOUT ROWID;
+    CREATE TABLE sync_watermarks (
+        key   TEXT PRIMARY KEY,
+        up_to INTEGER NOT NULL,
+        at    TEXT NOT NULL,
+        dirty INTEGER NOT NULL DEFAULT 0
+    ) WITHOUT ROWID;
+    CREATE TABLE sync_subs (
+        url     TEXT PRIMARY KEY,
+        name    TEXT NOT NULL,
+        key     TEXT,
+        removed INTEGER NOT NULL,
+        at      TEXT NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE sync_devices (device TEXT PRIMARY KEY, seen TEXT NOT NULL) WITHOUT ROWID;",
 ];
 
 /// The schema version this build writes; a cache with a higher one is from a newer newsroom.
@@ -879,28 +908,41 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// Every change is stamped for sync in the same transaction (`src/store/sync.rs`).
     pub fn set_read(&mut self, id: i64, read: bool) -> Result<(), StoreError> {
-        self.conn
+        let tx = self.write()?;
+        let n = tx
             .prepare_cached("UPDATE articles SET read = ?2 WHERE id = ?1 AND read <> ?2")?
             .execute(params![id, read])?;
+        if n > 0 {
+            sync::stamp_article(&tx, id, sync::Field::Read, read)?;
+        }
+        tx.commit()?;
         Ok(())
     }
 
     pub fn set_starred(&mut self, id: i64, starred: bool) -> Result<(), StoreError> {
-        self.conn
+        let tx = self.write()?;
+        let n = tx
             .prepare_cached("UPDATE articles SET starred = ?2 WHERE id = ?1 AND starred <> ?2")?
             .execute(params![id, starred])?;
+        if n > 0 {
+            sync::stamp_article(&tx, id, sync::Field::Starred, starred)?;
+        }
+        tx.commit()?;
         Ok(())
     }
 
     /// Marks every article of the publication at `url` read.
     pub fn mark_all_read(&mut self, url: &str) -> Result<(), StoreError> {
-        self.conn
-            .prepare_cached(
-                "UPDATE articles SET read = 1
-                 WHERE publication = (SELECT id FROM publications WHERE url = ?1) AND read = 0",
-            )?
-            .execute([url])?;
+        let tx = self.write()?;
+        tx.prepare_cached(
+            "UPDATE articles SET read = 1
+             WHERE publication = (SELECT id FROM publications WHERE url = ?1) AND read = 0",
+        )?
+        .execute([url])?;
+        sync::stamp_watermark(&tx, url)?;
+        tx.commit()?;
         Ok(())
     }
 
