@@ -11,10 +11,11 @@ pub enum Feature {
     Profile,
     /// The "GitHub" publication: the notifications inbox, read state written back.
     Inbox,
+    Sync,
 }
 
 impl Feature {
-    pub const ALL: [Self; 2] = [Self::Profile, Self::Inbox];
+    pub const ALL: [Self; 3] = [Self::Profile, Self::Inbox, Self::Sync];
 
     /// The OAuth scope it needs.
     #[must_use]
@@ -22,6 +23,7 @@ impl Feature {
         match self {
             Self::Profile => "read:user",
             Self::Inbox => "notifications",
+            Self::Sync => "gist",
         }
     }
 
@@ -31,6 +33,7 @@ impl Feature {
         match self {
             Self::Profile => "your GitHub login, to greet you",
             Self::Inbox => "your GitHub notifications (the \"GitHub\" publication)",
+            Self::Sync => "sync",
         }
     }
 }
