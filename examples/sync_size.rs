@@ -13,16 +13,17 @@ fn main() {
         .unwrap_or(50_000);
     println!("| read articles | months | files | largest file | whole gist | largest / 1 MB |");
     println!("|---|---|---|---|---|---|");
-    for months in [1_i64, 3, 12] {
+    for months in [1_usize, 3, 12] {
         let mut clock = Clock::new(DeviceId::from_entropy(b"bench"));
         let start_ms: u64 = 1_764_633_600_000;
         let mut state = SyncState::default();
         for i in 0..n {
             let feed = format!("https://feeds.example.com/{}/rss.xml", i % 200);
             let key = article_key(&feed, &format!("id:https://example.com/story/{i}"));
-            let secs = 1_764_633_600 - (i as i64 % months) * 30 * 86_400;
+            let month_back = i64::try_from(i % months).unwrap_or(0);
+            let secs = 1_764_633_600 - month_back * 30 * 86_400;
             // A real reading pace: a few seconds apart, so stamps differ in every digit.
-            let at = clock.tick(start_ms + (i as u64) * 7_919);
+            let at = clock.tick(start_ms + u64::try_from(i).unwrap_or(0) * 7_919);
             state.marks.insert(
                 key,
                 Mark {

@@ -55,6 +55,13 @@ pub struct CacheConfig {
     pub max_age: Option<Duration>,
 }
 
+/// `[sync]`: subscriptions and reading state through the user's secret gist (`docs/sync.md`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SyncConfig {
+    /// Turned on by the first `newsroom sync`, off by `newsroom sync --off`.
+    pub enabled: bool,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Config {
     pub publications: Vec<Publication>,
@@ -64,6 +71,7 @@ pub struct Config {
     /// `[keys]`: action name → the keys that replace its defaults (validated against conflicts).
     pub keys: Vec<(String, Vec<String>)>,
     pub theme: crate::theme::Theme,
+    pub sync: SyncConfig,
     /// Where this config came from (`None` = the built-in defaults).
     pub source: Option<PathBuf>,
 }
@@ -103,6 +111,14 @@ struct RawConfig {
     keys: std::collections::BTreeMap<String, KeyEntry>,
     #[serde(default)]
     theme: RawTheme,
+    #[serde(default)]
+    sync: RawSync,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSync {
+    enabled: Option<bool>,
 }
 
 /// In `[keys]`: an action's keys, or a mode's table (`[keys.signin]`, `[keys.help]`).
@@ -463,6 +479,9 @@ impl Config {
             cache,
             keys,
             theme,
+            sync: SyncConfig {
+                enabled: raw.sync.enabled.unwrap_or(false),
+            },
             source: path.map(Path::to_path_buf),
         })
     }

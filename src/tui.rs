@@ -41,7 +41,8 @@ pub async fn run(ctx: &Context) -> Result<ExitCode, Failure> {
         Edges::system(),
         Some(auth),
         tx,
-    );
+    )
+    .with_sync(cfg.sync.enabled.then(|| ctx.config_file.clone()));
     let mut terminal = crate::terminal::enter()
         .map_err(|e| Failure::Runtime(format!("cannot use this terminal: {e}")))?;
     let size = terminal.size().map_or((80, 24), |s| (s.width, s.height));
@@ -60,6 +61,7 @@ pub async fn run(ctx: &Context) -> Result<ExitCode, Failure> {
     if let Some(n) = notice {
         crate::app::update(&mut state, crate::app::Msg::Problem(n));
     }
+    state.sync.enabled = cfg.sync.enabled;
     state.theme = cfg.theme;
     // https://no-color.org: any non-empty NO_COLOR turns colour off.
     if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) {
@@ -74,6 +76,9 @@ pub async fn run(ctx: &Context) -> Result<ExitCode, Failure> {
     )
     .await;
     crate::terminal::leave();
+    if cfg.sync.enabled {
+        crate::sync::round::on_quit(&runtime, &ctx.config_file).await;
+    }
     result.map_err(|e| Failure::Runtime(format!("terminal error: {e}")))?;
     Ok(ExitCode::SUCCESS)
 }

@@ -4,6 +4,7 @@ pub mod article;
 pub mod msg;
 pub mod signin;
 pub mod state;
+pub mod sync;
 pub mod update;
 
 pub use crate::keys::{Action, Key, KeyMap};

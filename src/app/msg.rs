@@ -88,6 +88,11 @@ pub enum Msg {
         attempt: u64,
         msg: super::signin::AuthMsg,
     },
+    /// A sync round's answer (`src/app/sync.rs`).
+    Synced {
+        round: u64,
+        outcome: super::sync::SyncOutcome,
+    },
 }
 
 /// A side effect `update` asks for, routed by the compiler to the one executor of its edge:
@@ -180,6 +185,10 @@ pub enum GithubCmd {
     /// Mark every notification read on GitHub, up to `at`.
     MarkAllThreadsRead {
         at: DateTime<Utc>,
+    },
+    /// One sync round through the user's gist (`src/sync/round.rs`).
+    Sync {
+        round: u64,
     },
 }
 

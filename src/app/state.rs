@@ -163,6 +163,8 @@ pub struct State {
     /// Set by `update` when what the screen shows changed; the loop draws and clears it.
     pub redraw: bool,
     pub quit: bool,
+    /// Sync through the user's gist, when on (`src/app/sync.rs`).
+    pub sync: super::sync::SyncView,
 }
 
 impl State {
@@ -210,6 +212,7 @@ impl State {
             github_pubs: Vec::new(),
             redraw: true,
             quit: false,
+            sync: super::sync::SyncView::default(),
         }
     }
 

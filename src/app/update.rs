@@ -25,7 +25,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
     if !matches!(msg, Msg::Tick(_)) {
         state.redraw = true;
     }
-    match msg {
+    let cmds = match msg {
         Msg::Key(ev) => {
             if ev.kind != KeyEventKind::Press {
                 return vec![];
@@ -194,9 +194,16 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
             if attempt != state.requests.auth {
                 return vec![]; // from a sign-in or check that was cancelled or replaced
             }
-            on_auth(state, msg)
+            let fresh = matches!(msg, AuthMsg::SignedIn { .. } | AuthMsg::Resumed { .. });
+            let mut cmds = on_auth(state, msg);
+            if fresh {
+                cmds.extend(super::sync::on_signed_in(state));
+            }
+            cmds
         }
-    }
+        Msg::Synced { round, outcome } => super::sync::on_synced(state, round, outcome),
+    };
+    super::sync::watch(state, cmds)
 }
 
 /// Something on screen moves by itself (a spinner, the sign-in countdown): the loop ticks fast
@@ -877,7 +884,7 @@ fn select_pub(state: &mut State, i: usize) -> Vec<Cmd> {
     load_headlines(state)
 }
 
-fn load_headlines(state: &mut State) -> Vec<Cmd> {
+pub(super) fn load_headlines(state: &mut State) -> Vec<Cmd> {
     let Some(p) = state.pubs.get(state.selected) else {
         return vec![];
     };

@@ -152,6 +152,9 @@ pub(crate) fn stamp_watermark(tx: &Connection, url: &str) -> rusqlite::Result<()
     Ok(())
 }
 
+/// `read, read_at, starred, starred_at` of a `sync_marks` row.
+type MarkRow = (Option<bool>, Option<String>, Option<bool>, Option<String>);
+
 fn reg_from(value: Option<bool>, at: Option<String>) -> Option<Reg<bool>> {
     Some(Reg::new(value?, Hlc::from_sortable(&at?)?))
 }
@@ -467,7 +470,7 @@ fn apply_to_articles(
         if id < since && !changed_marks.contains(&key) && !changed_feeds.contains(&*fk) {
             continue;
         }
-        let m: Option<(Option<bool>, Option<String>, Option<bool>, Option<String>)> = mark
+        let m: Option<MarkRow> = mark
             .query_row([key.as_str()], |r| {
                 Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
             })

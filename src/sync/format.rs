@@ -136,17 +136,18 @@ fn register_text(r: Option<&Reg<bool>>) -> String {
     )
 }
 
-fn parse_register(s: &str) -> Option<Option<Reg<bool>>> {
+/// `-` (never set) is `Ok(None)`.
+fn parse_register(s: &str) -> Result<Option<Reg<bool>>, ()> {
     if s == "-" {
-        return Some(None);
+        return Ok(None);
     }
-    let (v, at) = s.split_once('@')?;
+    let (v, at) = s.split_once('@').ok_or(())?;
     let value = match v {
         "1" => true,
         "0" => false,
-        _ => return None,
+        _ => return Err(()),
     };
-    Some(Some(Reg::new(value, Hlc::parse(at)?)))
+    Ok(Some(Reg::new(value, Hlc::parse(at).ok_or(())?)))
 }
 
 /// Reads the gist's files (those this format does not name are ignored).
@@ -207,8 +208,8 @@ pub fn parse(files: &BTreeMap<String, String>) -> Parsed {
                 }
                 let mark = Mark {
                     month: month.clone(),
-                    read: parse_register(read).ok_or("bad read register")?,
-                    starred: parse_register(starred).ok_or("bad starred register")?,
+                    read: parse_register(read).map_err(|()| "bad read register")?,
+                    starred: parse_register(starred).map_err(|()| "bad starred register")?,
                 };
                 let mut one = SyncState::default();
                 one.marks.insert(k, mark);

@@ -2,6 +2,10 @@
 //! (clock, records and their merge, the text format) and the round that talks to GitHub.
 //! The format is described in `docs/sync.md`.
 
+pub mod command;
 pub mod format;
 pub mod hlc;
 pub mod merge;
+mod remote;
+pub mod round;
+pub mod subs;
