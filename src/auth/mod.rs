@@ -10,7 +10,7 @@
 pub mod cli;
 pub mod device;
 pub mod github;
-mod http;
+pub(crate) mod http;
 pub mod scopes;
 pub mod token;
 pub mod token_store;

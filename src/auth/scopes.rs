@@ -11,6 +11,8 @@ pub enum Feature {
     Profile,
     /// The "GitHub" publication: the notifications inbox, read state written back.
     Inbox,
+    /// Subscriptions and reading state kept in a secret gist of the user's, shared by every
+    /// machine they read on.
     Sync,
 }
 
@@ -33,7 +35,7 @@ impl Feature {
         match self {
             Self::Profile => "your GitHub login, to greet you",
             Self::Inbox => "your GitHub notifications (the \"GitHub\" publication)",
-            Self::Sync => "sync",
+            Self::Sync => "syncing reading state through your gist",
         }
     }
 }

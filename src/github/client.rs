@@ -89,8 +89,14 @@ struct Memory {
 #[derive(Debug)]
 pub struct GithubClient {
     http: reqwest::Client,
+    /// For files GitHub serves outside its API (a gist's `raw_url`): never carries the token.
+    raw: reqwest::Client,
     api: url::Url,
     memory: Mutex<Memory>,
+    /// GitHub asks for writes at least a second apart; the time of the last one, held across
+    /// the write so that writes from one client go one at a time.
+    last_write: tokio::sync::Mutex<Option<std::time::Instant>>,
+    write_gap: Duration,
 }
 
 impl GithubClient {
@@ -124,11 +130,77 @@ impl GithubClient {
             .referer(false)
             .build()
             .map_err(|e| GithubError::Network(e.to_string()))?;
+        let raw = reqwest::Client::builder()
+            .user_agent(crate::auth::USER_AGENT)
+            .connect_timeout(Duration::from_secs(10))
+            .timeout(Duration::from_secs(60))
+            // No token goes with these, but clear text is still refused past loopback.
+            .redirect(reqwest::redirect::Policy::custom(|attempt| {
+                if attempt.previous().len() >= 3 || check_raw_url(attempt.url()).is_err() {
+                    attempt.stop()
+                } else {
+                    attempt.follow()
+                }
+            }))
+            .referer(false)
+            .build()
+            .map_err(|e| GithubError::Network(e.to_string()))?;
         Ok(Self {
             http,
+            raw,
             api,
             memory: Mutex::new(Memory::default()),
+            last_write: tokio::sync::Mutex::new(None),
+            write_gap: Duration::from_secs(1),
         })
+    }
+
+    /// How far apart [`GithubClient::paced`] keeps writes: a second, as GitHub asks (tests
+    /// against loopback shorten GitHub's second).
+    #[must_use]
+    pub(crate) fn with_write_gap(mut self, gap: Duration) -> Self {
+        self.write_gap = gap;
+        self
+    }
+
+    /// Runs `write` at least one write gap after the end of the previous paced write of this
+    /// client, and none alongside another.
+    pub(crate) async fn paced<T>(&self, write: impl std::future::Future<Output = T>) -> T {
+        let mut last = self.last_write.lock().await;
+        if let Some(at) = *last {
+            let due = at + self.write_gap;
+            let now = std::time::Instant::now();
+            if due > now {
+                tokio::time::sleep(due - now).await;
+            }
+        }
+        let out = write.await;
+        *last = Some(std::time::Instant::now());
+        out
+    }
+
+    /// `GET url` WITHOUT the token: for files GitHub links from its answers on another host
+    /// (a gist's `raw_url` on its raw host, which serves a secret gist's files to anyone with
+    /// the URL). https only (plain http to loopback, for tests); at most 16 MB.
+    pub(crate) async fn get_untokened(&self, url: &str) -> Result<Vec<u8>, GithubError> {
+        let parsed = url::Url::parse(url).map_err(|_| GithubError::Malformed(redact(url)))?;
+        check_raw_url(&parsed)?;
+        let resp = self
+            .raw
+            .get(parsed)
+            .send()
+            .await
+            .map_err(|e| GithubError::Network(describe(&e)))?;
+        let status = resp.status().as_u16();
+        let body = read_capped(resp).await?;
+        match status {
+            200..=299 => Ok(body),
+            404 => Err(GithubError::NotFound(path_only(url))),
+            s => Err(GithubError::Status {
+                status: s,
+                message: message(&body),
+            }),
+        }
     }
 
     /// The full URL for an API path (`/user`), or `path` itself if it is a URL on the API
@@ -194,6 +266,38 @@ impl GithubClient {
         body: Option<&serde_json::Value>,
         accept: Option<&'static str>,
     ) -> Result<Response, GithubError> {
+        self.request_scoped(token, method, path, body, accept)
+            .await
+            .0
+    }
+
+    /// [`GithubClient::request_as`], with the `X-OAuth-Scopes` of GitHub's answer whatever its
+    /// status: GitHub answers 404 to a token that lacks a resource's scope, and only the
+    /// scopes on that 404 tell it from a resource that is not there.
+    pub(crate) async fn request_scoped(
+        &self,
+        token: &Token,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<&serde_json::Value>,
+        accept: Option<&'static str>,
+    ) -> (Result<Response, GithubError>, Option<Vec<String>>) {
+        let mut scopes = None;
+        let result = self
+            .send(token, method, path, body, accept, &mut scopes)
+            .await;
+        (result, scopes)
+    }
+
+    async fn send(
+        &self,
+        token: &Token,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<&serde_json::Value>,
+        accept: Option<&'static str>,
+        scopes_seen: &mut Option<Vec<String>>,
+    ) -> Result<Response, GithubError> {
         let url = self.url_for(path)?;
         let now = Utc::now();
         if let Some((until, secondary)) = self.memory().blocked
@@ -244,6 +348,7 @@ impl GithubClient {
             .and_then(|v| v.trim().parse::<u64>().ok())
             .map(Duration::from_secs);
         let scopes = text("x-oauth-scopes").map(|s| crate::auth::parse_scopes(&s));
+        scopes_seen.clone_from(&scopes);
         let next_page = text("link").and_then(|l| next_link(&l));
         match status {
             304 => {
@@ -375,6 +480,18 @@ fn next_link(link: &str) -> Option<String> {
                     .to_owned()
             })
     })
+}
+
+/// A file outside the API may come from any host (no token goes there), over https only.
+fn check_raw_url(url: &url::Url) -> Result<(), GithubError> {
+    match url.scheme() {
+        "https" => Ok(()),
+        "http" if crate::auth::http::is_loopback(url) => Ok(()),
+        _ => Err(GithubError::Malformed(format!(
+            "GitHub linked a file over clear text ({}): refused",
+            redact(url.as_str())
+        ))),
+    }
 }
 
 /// A URL without its query (which may carry secrets) for messages.

@@ -6,7 +6,7 @@
 //! Signing in itself (the device flow, the keyring) is in [`crate::auth`].
 
 mod client;
-pub(crate) mod gist;
+pub mod gist;
 pub mod inbox;
 pub mod pubs;
 pub mod releases;

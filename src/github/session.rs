@@ -33,11 +33,13 @@ impl GithubSession {
     /// which `Auth::new` checked to be https or loopback.
     #[must_use]
     pub fn new(auth: &Auth, signed_in: SignedIn) -> Self {
-        let client = GithubClient::new(&auth.settings().api_url).unwrap_or_else(|e| {
-            // Only a malformed API URL fails here, and `Auth::new` has parsed it already.
-            tracing::error!("GitHub client: {e}");
-            GithubClient::new("https://api.github.com").expect("a valid URL builds a client")
-        });
+        let client = GithubClient::new(&auth.settings().api_url)
+            .unwrap_or_else(|e| {
+                // Only a malformed API URL fails here, and `Auth::new` has parsed it already.
+                tracing::error!("GitHub client: {e}");
+                GithubClient::new("https://api.github.com").expect("a valid URL builds a client")
+            })
+            .with_write_gap(auth.settings().time_unit);
         Self {
             inner: Arc::new(Inner {
                 auth: auth.clone(),
@@ -143,19 +145,33 @@ impl GithubSession {
         body: Option<&serde_json::Value>,
         accept: Option<&'static str>,
     ) -> Result<Response, GithubError> {
-        self.renew(false).await?;
+        self.call_scoped(method, path, body, accept).await.0
+    }
+
+    /// [`GithubSession::call`] with the scopes GitHub reported on the answer, an error answer
+    /// too (see [`GithubClient::request_scoped`]); the session remembers them either way.
+    pub(crate) async fn call_scoped(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<&serde_json::Value>,
+        accept: Option<&'static str>,
+    ) -> (Result<Response, GithubError>, Option<Vec<String>>) {
+        if let Err(e) = self.renew(false).await {
+            return (Err(e), None);
+        }
         let token = self.inner.credentials.lock().await.access.clone();
-        let resp = self
+        let (result, scopes) = self
             .inner
             .client
-            .request_as(&token, method, path, body, accept)
-            .await?;
-        if let Some(scopes) = &resp.scopes
+            .request_scoped(&token, method, path, body, accept)
+            .await;
+        if let Some(scopes) = &scopes
             && let Ok(mut s) = self.inner.scopes.lock()
         {
             s.clone_from(scopes);
         }
-        Ok(resp)
+        (result, scopes)
     }
 
     /// `GET path`, conditional.

@@ -157,9 +157,8 @@ impl RoundReport {
 }
 
 /// Writes a gist at most this many times per round (the first write and the re-writes after
-/// a race); GitHub wants writes at least a second apart.
+/// a race). The gist client keeps writes a second apart, as GitHub wants.
 const MAX_WRITES: usize = 3;
-const WRITE_GAP: Duration = Duration::from_millis(1_100);
 /// Racing versions fetched per re-write, at most.
 const MAX_RACED: usize = 5;
 
@@ -264,9 +263,6 @@ pub(crate) async fn round<G: GistApi>(
         if writes >= MAX_WRITES {
             tracing::info!("sync: still racing after {writes} writes; the next round goes on");
             break;
-        }
-        if writes > 0 {
-            tokio::time::sleep(WRITE_GAP).await;
         }
         let mut with_seen = merged.clone();
         with_seen

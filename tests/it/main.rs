@@ -26,6 +26,7 @@ mod docs;
 mod feed;
 mod fetch;
 mod fulltext;
+mod gist;
 mod github;
 mod github_pubs;
 mod headless;

@@ -115,6 +115,8 @@ pub struct Recorded {
     pub at: Instant,
     pub method: String,
     pub path: String,
+    /// What followed `?` in the URL.
+    pub query: String,
     /// Lower-cased names.
     pub headers: Vec<(String, String)>,
     pub body: String,
@@ -185,6 +187,7 @@ struct State {
     /// Starred repositories (`owner/name`) and their releases (GitHub's JSON).
     starred: Vec<String>,
     releases: HashMap<String, Vec<serde_json::Value>>,
+    gists: super::fake_gist::Gists,
 }
 
 struct Shared {
@@ -227,6 +230,7 @@ impl FakeGithub {
                 subjects: HashMap::new(),
                 starred: Vec::new(),
                 releases: HashMap::new(),
+                gists: super::fake_gist::Gists::new(&base),
             }),
             changed: Condvar::new(),
         });
@@ -352,6 +356,11 @@ impl FakeGithub {
             })
             .collect();
         s.releases.insert(repo.to_owned(), list);
+    }
+
+    /// The gist endpoints: their settings, the gists, what arrived (see `fake_gist.rs`).
+    pub fn gists<T>(&self, f: impl FnOnce(&mut super::fake_gist::Gists) -> T) -> T {
+        f(&mut self.shared.lock().gists)
     }
 
     /// Waits (bounded) until a request `method path` has arrived.
@@ -515,6 +524,23 @@ enum Answer {
     Broken,
 }
 
+impl From<super::fake_gist::Reply> for Answer {
+    fn from(r: super::fake_gist::Reply) -> Self {
+        match r {
+            super::fake_gist::Reply::Json {
+                status,
+                headers,
+                body,
+            } => Self::Json {
+                status,
+                body,
+                headers,
+            },
+            super::fake_gist::Reply::Text { status, body } => Self::Text { status, body },
+        }
+    }
+}
+
 fn error(code: &str) -> Answer {
     Answer::Fields {
         status: 200,
@@ -530,12 +556,14 @@ fn handle(shared: &Shared, base: &str, request: super::http::Request) {
         .iter()
         .map(|(k, v)| (k.to_ascii_lowercase(), v.clone()))
         .collect();
-    let path = request.url().split('?').next().unwrap_or("").to_owned();
+    let (path, query) = request.url().split_once('?').unwrap_or((request.url(), ""));
+    let (path, query) = (path.to_owned(), query.to_owned());
     let method = request.method().to_owned();
     let mut rec = Recorded {
         at,
         method,
         path,
+        query,
         headers,
         body,
         answer: String::new(),
@@ -644,6 +672,7 @@ fn route(s: &mut State, base: &str, rec: &mut Recorded) -> Answer {
                 _ => error("unsupported_grant_type"),
             }
         }
+        (_, path) if path.starts_with("/raw/") => s.gists.raw(rec).into(),
         (_, path) if !path.starts_with("/login/") => api(s, rec),
         _ => Answer::Json {
             status: 404,
@@ -879,6 +908,16 @@ fn api(s: &mut State, rec: &Recorded) -> Answer {
             } else {
                 not_found()
             }
+        }
+        (_, path) if path == "/gists" || path.starts_with("/gists/") => {
+            let ctx = super::fake_gist::Ctx {
+                authorized: token_ok(s, rec),
+                token: bearer(rec).unwrap_or_default(),
+                granted: &s.script.granted_scope,
+                login: &s.script.login,
+                second: s.script.second,
+            };
+            s.gists.api(&ctx, rec).map_or_else(not_found, Answer::from)
         }
         ("GET", "/user/starred") => starred(s, rec),
         ("GET", path) if path.starts_with("/repos/") && path.ends_with("/releases") => {

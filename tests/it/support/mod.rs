@@ -1,6 +1,7 @@
 //! Shared test helpers: loopback servers (feeds, a fake GitHub), tmux, the built binary.
 #![allow(dead_code)]
 
+pub mod fake_gist;
 pub mod fake_github;
 pub mod feed_server;
 pub mod http;
