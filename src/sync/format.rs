@@ -97,7 +97,8 @@ pub fn render(state: &SyncState) -> BTreeMap<String, String> {
     }
     files.insert(MANIFEST.to_owned(), manifest);
 
-    let mut subs = String::new();
+    // GitHub refuses an empty file, so each starts with a line saying what it is.
+    let mut subs = String::from("# newsroom sync: subscriptions (docs/sync.md)\n");
     for (url, r) in &state.subs {
         let _ = writeln!(
             subs,
@@ -110,14 +111,16 @@ pub fn render(state: &SyncState) -> BTreeMap<String, String> {
     }
     files.insert(SUBSCRIPTIONS.to_owned(), subs);
 
-    let mut wms = String::new();
+    let mut wms = String::from("# newsroom sync: publications marked read (docs/sync.md)\n");
     for (k, w) in &state.watermarks {
         let _ = writeln!(wms, "{} {} {}", k.as_str(), w.value, w.at.to_text());
     }
     files.insert(WATERMARKS.to_owned(), wms);
 
     for (k, m) in &state.marks {
-        let file = files.entry(marks_file(&m.month, k.bucket())).or_default();
+        let file = files
+            .entry(marks_file(&m.month, k.bucket()))
+            .or_insert_with(|| "# newsroom sync: read and starred (docs/sync.md)\n".to_owned());
         let _ = writeln!(
             file,
             "{} {} {}",

@@ -38,3 +38,4 @@ mod refresh;
 mod search;
 mod store;
 mod support;
+mod sync;
