@@ -238,6 +238,55 @@ fn both_machines_change_and_sync_at_the_same_moment_and_then_hold_the_union() {
 }
 
 #[test]
+fn a_write_that_races_ours_is_found_in_the_history_merged_and_written_again() {
+    let w = World::start(Script::default());
+    let feed = w.feed_url("/feed.xml");
+    let (a, b) = (Machine::new(&w), Machine::new(&w));
+    a.sync();
+    b.sync();
+    let (id, before) = w.gist();
+    // B's write, taken back out of the gist and held: it will land between A's pull and A's
+    // push, as a concurrent write would.
+    b.set(&feed, "b", Some(true), None);
+    b.sync();
+    let (_, with_b) = w.gist();
+    let mut edit: Vec<(String, Option<String>)> = with_b
+        .iter()
+        .map(|(k, v)| (k.clone(), Some(v.clone())))
+        .collect();
+    edit.extend(
+        before
+            .keys()
+            .filter(|k| !with_b.contains_key(*k))
+            .map(|k| (k.clone(), None)),
+    );
+    let rewind: Vec<(&str, Option<&str>)> = before
+        .iter()
+        .map(|(k, v)| (k.as_str(), Some(v.as_str())))
+        .chain(
+            with_b
+                .keys()
+                .filter(|k| !before.contains_key(*k))
+                .map(|k| (k.as_str(), None)),
+        )
+        .collect();
+    w.gh.gists(|g| {
+        g.edit_by_hand(&id, &rewind);
+        g.before_next_patch = Some(edit);
+    });
+    a.set(&feed, "a", Some(true), None);
+    let said = a.sync();
+    // A pulled a gist without B's change and wrote over it; the history showed B's version,
+    // so A merged it: A has B's read now, and the gist holds both.
+    assert_eq!(a.flags(&feed, "b"), (true, false), "{said}");
+    let (_, now) = w.gist();
+    let c = Machine::new(&w);
+    c.sync();
+    assert_eq!(c.flags(&feed, "a"), (true, false), "{now:?}");
+    assert_eq!(c.flags(&feed, "b"), (true, false), "{now:?}");
+}
+
+#[test]
 fn a_subscription_added_on_a_appears_in_bs_config_with_its_comments_kept() {
     let w = World::start(Script::default());
     let (a, b) = (Machine::new(&w), Machine::new(&w));
