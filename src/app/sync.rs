@@ -181,3 +181,158 @@ pub fn status_text(view: &SyncView) -> Option<(String, bool)> {
     view.last_ok
         .map(|t| (format!("Synced {}", t.format("%H:%M UTC")), false))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::msg::Msg;
+    use crate::app::state::Session;
+    use crate::keys::KeyMap;
+
+    fn at(secs: i64) -> DateTime<Utc> {
+        DateTime::from_timestamp(1_764_633_600 + secs, 0).expect("test value")
+    }
+
+    fn state() -> State {
+        let keys = KeyMap::new(&[], &[]).expect("test value");
+        let mut s = State::new(
+            [("News".to_owned(), "https://news.example/feed".to_owned())],
+            keys,
+            at(0),
+            (100, 30),
+        );
+        s.sync.enabled = true;
+        s.session = Session::SignedIn {
+            login: "octocat".into(),
+        };
+        s
+    }
+
+    fn rounds(cmds: &[Cmd]) -> Vec<u64> {
+        cmds.iter()
+            .filter_map(|c| match c {
+                Cmd::Github(GithubCmd::Sync { round }) => Some(*round),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn done() -> SyncOutcome {
+        SyncOutcome::Done {
+            summary: "2 article(s) updated from other machines".into(),
+            articles_changed: true,
+            subs_changed: false,
+        }
+    }
+
+    #[test]
+    fn a_change_is_synced_after_the_debounce_and_one_round_runs_at_a_time() {
+        let mut s = state();
+        let cmds = watch(&mut s, vec![CacheCmd::SetRead { id: 1, read: true }.into()]);
+        assert!(rounds(&cmds).is_empty(), "not at once");
+        s.now = at(DEBOUNCE_SECS - 1);
+        assert!(rounds(&watch(&mut s, vec![])).is_empty());
+        s.now = at(DEBOUNCE_SECS);
+        assert_eq!(rounds(&watch(&mut s, vec![])), vec![1]);
+        // Another change while it runs waits for it.
+        watch(
+            &mut s,
+            vec![
+                CacheCmd::SetStarred {
+                    id: 1,
+                    starred: true,
+                }
+                .into(),
+            ],
+        );
+        s.now = at(60);
+        assert!(rounds(&watch(&mut s, vec![])).is_empty());
+        let refresh = FeedCmd::Refresh {
+            urls: vec![],
+            force: false,
+            request: 1,
+        };
+        assert!(rounds(&watch(&mut s, vec![refresh.into()])).is_empty());
+        // Its answer reloads what is shown and starts the next round.
+        let cmds = on_synced(&mut s, 1, done());
+        assert!(cmds.contains(&CacheCmd::LoadUnreadCounts.into()));
+        assert_eq!(rounds(&cmds), vec![2]);
+        assert_eq!(s.sync.last_ok, Some(at(60)));
+        assert!(
+            s.notice
+                .as_ref()
+                .is_some_and(|n| n.text.starts_with("Synced: 2 article"))
+        );
+    }
+
+    #[test]
+    fn a_refresh_and_signing_in_start_a_round_and_nothing_runs_with_sync_off() {
+        let mut s = state();
+        assert_eq!(rounds(&on_signed_in(&mut s)), vec![1]);
+        on_synced(&mut s, 1, done());
+        let refresh = FeedCmd::Refresh {
+            urls: vec![],
+            force: false,
+            request: 1,
+        };
+        assert_eq!(
+            rounds(&watch(&mut s, vec![refresh.clone().into()])),
+            vec![2]
+        );
+        let mut off = state();
+        off.sync.enabled = false;
+        assert!(rounds(&on_signed_in(&mut off)).is_empty());
+        assert!(rounds(&watch(&mut off, vec![refresh.into()])).is_empty());
+        assert_eq!(status_text(&off.sync), None);
+    }
+
+    #[test]
+    fn a_stale_answer_is_dropped_and_a_failure_or_missing_scope_shows_in_the_status_bar() {
+        let mut s = state();
+        on_signed_in(&mut s);
+        assert!(on_synced(&mut s, 7, done()).is_empty());
+        assert_eq!(s.sync.running, Some(1));
+        on_synced(
+            &mut s,
+            1,
+            SyncOutcome::Failed("could not reach GitHub\u{1b}[2J".into()),
+        );
+        let (text, failed) = status_text(&s.sync).expect("test value");
+        assert!(
+            failed && text.starts_with("sync failed: could not reach GitHub"),
+            "{text}"
+        );
+        assert!(!text.contains('\u{1b}'));
+        on_signed_in(&mut s);
+        on_synced(
+            &mut s,
+            2,
+            SyncOutcome::NeedsScope {
+                scope: "gist".into(),
+                from_env: false,
+            },
+        );
+        let (text, _) = status_text(&s.sync).expect("test value");
+        assert!(
+            text.contains("`gist`") && text.contains("signs in"),
+            "{text}"
+        );
+        assert!(s.missing_scopes.contains(&"gist".to_owned()));
+        // Through update, as the runtime delivers it.
+        let mut s = state();
+        crate::app::update(&mut s, Msg::Tick(at(1)));
+        let cmds = on_signed_in(&mut s);
+        assert_eq!(rounds(&cmds), vec![1]);
+        crate::app::update(
+            &mut s,
+            Msg::Synced {
+                round: 1,
+                outcome: done(),
+            },
+        );
+        assert_eq!(
+            status_text(&s.sync).map(|t| t.0),
+            Some("Synced 00:00 UTC".into())
+        );
+    }
+}

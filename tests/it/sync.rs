@@ -422,3 +422,96 @@ fn a_kill_in_the_middle_of_a_round_loses_nothing_and_leaves_the_gist_mergeable()
         assert_eq!(m.flags(&feed, "c"), (false, true));
     }
 }
+
+/// The reader with sync on: a round once it is signed in, after the first frame; what came
+/// from the other machine shows, and the status bar says when it synced.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_reader_syncs_after_the_first_frame_and_says_so_in_the_status_bar() {
+    use newsroom::app::{self, KeyMap, Msg, State};
+    use newsroom::auth::{Auth, AuthSettings, EnvOverrides, Token};
+    use newsroom::fetch::{FetchSettings, Fetcher};
+    use newsroom::runtime::{self, Runtime};
+    use newsroom::store::SharedStore;
+    use ratatui::Terminal;
+    use ratatui::crossterm::event::{KeyCode, KeyEvent};
+    use tokio::sync::mpsc;
+
+    let w = tokio::task::block_in_place(|| World::start(Script::default()));
+    let feed = w.feed_url("/feed.xml");
+    let (a, b) = tokio::task::block_in_place(|| (Machine::new(&w), Machine::new(&w)));
+    tokio::task::block_in_place(|| {
+        a.set(&feed, "a", Some(true), Some(true));
+        a.sync();
+        b.sync();
+        a.set(&feed, "c", Some(true), None);
+        a.sync();
+    });
+    let config = newsroom::config::Config::load(Some(&b.config), None).unwrap();
+    assert!(config.sync.enabled);
+    let auth = Auth::new(AuthSettings::new(
+        &config.github,
+        b.home.path(),
+        EnvOverrides {
+            token: Some(Token::new(TOKEN.into())),
+            second_ms: Some(50),
+            ..EnvOverrides::default()
+        },
+    ))
+    .unwrap();
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let (edges, _) = crate::support::watched_edges();
+    let runtime = Runtime::new(
+        SharedStore::new(Store::open(&b.db).unwrap().0),
+        Fetcher::new(FetchSettings::default()).unwrap(),
+        config.publications.clone(),
+        edges,
+        Some(auth),
+        tx,
+    )
+    .with_sync(Some(b.config.clone()));
+    let mut state = State::new(
+        config
+            .publications
+            .iter()
+            .map(|p| (p.name.clone(), p.url.clone())),
+        KeyMap::default(),
+        chrono::Utc::now(),
+        (120, 30),
+    );
+    state.sync.enabled = true;
+    runtime.exec(app::check_session(&mut state));
+    let (backend, mut screen) = crate::support::screen::recording(120, 30);
+    let mut terminal = Terminal::new(backend).unwrap();
+    let (keys_tx, mut keys_rx) = mpsc::unbounded_channel::<Msg>();
+    let events = futures::stream::poll_fn(move |cx| keys_rx.poll_recv(cx));
+    let script = async {
+        screen.wait_for("Story a").await;
+        screen
+            .wait_for("Synced: 1 article(s) updated from other machines")
+            .await;
+        keys_tx
+            .send(Msg::Key(KeyEvent::from(KeyCode::Char('q'))))
+            .unwrap();
+    };
+    let (result, ()) = tokio::join!(
+        runtime::run(&mut terminal, &mut state, &runtime, &mut rx, events),
+        script
+    );
+    result.unwrap();
+    assert!(state.sync.failed.is_none(), "{:?}", state.sync.failed);
+    assert!(state.sync.last_ok.is_some());
+    assert!(
+        state
+            .notice
+            .as_ref()
+            .is_some_and(|n| n.text.contains("updated from other machines")),
+        "{:?}",
+        state.notice
+    );
+    drop(runtime);
+    assert_eq!(
+        tokio::task::block_in_place(|| b.flags(&feed, "c")),
+        (true, false),
+        "the read made on A is in B's cache"
+    );
+}
