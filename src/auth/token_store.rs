@@ -390,7 +390,7 @@ fn write_private(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
 }
 
 /// Runs a keyring call off the async threads, with a time limit.
-async fn blocking<T: Send + 'static>(
+pub(crate) async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, StoreError> + Send + 'static,
 ) -> Result<T, StoreError> {
     match tokio::time::timeout(KEYRING_TIMEOUT, tokio::task::spawn_blocking(f)).await {
@@ -404,7 +404,7 @@ async fn blocking<T: Send + 'static>(
 
 /// Maps keyring errors to ours. Never formats the error's data: `BadEncoding` and
 /// `BadDataFormat` carry the secret's bytes.
-fn keyring_error(e: keyring::Error) -> StoreError {
+pub(crate) fn keyring_error(e: keyring::Error) -> StoreError {
     use keyring::Error as E;
     match e {
         E::NoDefaultStore => {

@@ -32,6 +32,8 @@ use crate::auth::TokenSource;
 const PER_PAGE: usize = 100;
 /// Pages of `GET /gists` followed at most (10,000 gists).
 const MAX_PAGES: usize = 100;
+/// Pages of a gist's commit list followed at most, looking for a known version.
+const MAX_COMMIT_PAGES: usize = 10;
 /// The longest `retry-after` waited out inside one call; a longer one is
 /// [`GistError::RateLimited`] for the caller to schedule.
 pub const MAX_RETRY_WAIT: Duration = Duration::from_secs(5);
@@ -209,6 +211,37 @@ impl GithubSession {
         let resp = gist_call(self, Method::GET, &path, None).await?;
         let list: Vec<WireVersion> = parse(&resp.body, "the gist's commits")?;
         Ok(list.into_iter().map(GistVersion::from).collect())
+    }
+
+    /// The versions written after `known`, newest first, following the commit list's pages
+    /// (at most [`MAX_COMMIT_PAGES`]) until `known` appears: what others wrote since this
+    /// machine last merged. `None` if `known` is not there (the gist was replaced, or more than
+    /// a thousand versions came since): merge from the newest then.
+    pub async fn gist_commits_since(
+        &self,
+        id: &str,
+        known: &str,
+    ) -> Result<Option<Vec<GistVersion>>, GistError> {
+        let mut path = format!(
+            "/gists/{}/commits?per_page={PER_PAGE}",
+            checked(id, "gist id")?
+        );
+        let mut newer = Vec::new();
+        for _ in 0..MAX_COMMIT_PAGES {
+            let resp = gist_call(self, Method::GET, &path, None).await?;
+            let list: Vec<WireVersion> = parse(&resp.body, "the gist's commits")?;
+            for v in list {
+                if v.version == known {
+                    return Ok(Some(newer));
+                }
+                newer.push(GistVersion::from(v));
+            }
+            match resp.next_page {
+                Some(next) => path = next,
+                None => return Ok(None),
+            }
+        }
+        Ok(None)
     }
 
     /// `POST /gists`, always secret (`public: false`). GitHub refuses an empty file.

@@ -3,6 +3,7 @@
 //! The format is described in `docs/sync.md`.
 
 pub mod command;
+pub mod crypt;
 pub mod format;
 pub mod hlc;
 pub mod merge;

@@ -172,6 +172,40 @@ async fn versions_are_listed_newest_first_and_readable() {
 }
 
 #[tokio::test]
+async fn versions_since_a_known_one_follow_the_commit_pages() {
+    let gh = FakeGithub::start(Script::default());
+    gh.gists(|g| g.page_max = 2);
+    let dir = tempfile::tempdir().unwrap();
+    let s = session(&gh, dir.path()).await;
+    let g = s.create_gist("d", &files(&[("f", "0")])).await.unwrap();
+    let mine = g.version().unwrap().to_owned();
+    // Four versions written elsewhere since: the known one is on the third page.
+    for i in 1..=4 {
+        let text = i.to_string();
+        gh.gists(|f| f.edit_by_hand(&g.id, &[("f", Some(text.as_str()))]));
+    }
+    let newer = s.gist_commits_since(&g.id, &mine).await.unwrap().unwrap();
+    let all = gh.gists(|f| f.versions(&g.id));
+    assert_eq!(
+        newer.iter().map(|v| v.version.clone()).collect::<Vec<_>>(),
+        all[..4]
+    );
+    assert!(
+        s.gist_commits_since(&g.id, all[0].as_str())
+            .await
+            .unwrap()
+            .unwrap()
+            .is_empty(),
+        "nothing since the newest"
+    );
+    assert_eq!(
+        s.gist_commits_since(&g.id, &"f".repeat(40)).await.unwrap(),
+        None,
+        "a version the gist never had"
+    );
+}
+
+#[tokio::test]
 async fn a_truncated_file_is_fetched_whole_from_the_raw_host_without_the_token() {
     let gh = FakeGithub::start(Script::default());
     gh.gists(|g| g.truncate_at = 1000);

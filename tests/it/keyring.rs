@@ -469,3 +469,44 @@ fn the_binary_signs_in_reads_news_and_writes_the_token_nowhere_else() {
     let (code, out, err) = newsroom(home.path(), &["status"]);
     assert_eq!(code, 4, "not signed in: {out}{err}");
 }
+
+/// The sync passphrase sits beside the token in the keyring, in its own entry: keeping,
+/// replacing or deleting it never touches the token, and `secret-tool` finds it by its account.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sync_passphrase_has_its_own_keyring_entry() {
+    use age::secrecy::ExposeSecret;
+    use newsroom::sync::crypt::PassphraseStore;
+    if !secret_service() {
+        return;
+    }
+    let host = unique_host("passphrase");
+    let dir = tempfile::tempdir().unwrap();
+    let tokens = TokenStore::new(&host, dir.path());
+    let creds = newsroom::auth::Credentials::from_token(newsroom::auth::Token::new(
+        "gho_FAKEbeside".into(),
+    ));
+    tokens.save(&creds, StorageChoice::Keyring).unwrap();
+
+    let pass = PassphraseStore::new(&host);
+    assert!(pass.load_async().await.unwrap().is_none());
+    pass.save_async("correct horse battery".to_owned().into())
+        .await
+        .unwrap();
+    let got = pass.load_async().await.unwrap().unwrap();
+    assert_eq!(got.expose_secret(), "correct horse battery");
+    let out = Command::new("secret-tool")
+        .args(["lookup", "service", "newsroom", "username"])
+        .arg(format!("{host} sync passphrase"))
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "correct horse battery"
+    );
+
+    assert!(pass.delete_async().await.unwrap());
+    assert!(pass.load_async().await.unwrap().is_none());
+    let (kept, _) = tokens.load().unwrap().expect("the token stays");
+    assert_eq!(kept.access.expose_secret(), "gho_FAKEbeside");
+    tokens.delete().unwrap();
+}
