@@ -515,3 +515,47 @@ async fn the_reader_syncs_after_the_first_frame_and_says_so_in_the_status_bar() 
         "the read made on A is in B's cache"
     );
 }
+
+#[test]
+fn fetch_syncs_when_sync_is_on_and_not_after_sync_off() {
+    let w = World::start(Script::default());
+    let feed = w.feed_url("/feed.xml");
+    let (a, b) = (Machine::new(&w), Machine::new(&w));
+    a.sync();
+    b.sync();
+    a.set(&feed, "a", Some(true), None);
+    let out = a.run(&["fetch"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("Synced: 1 change(s) sent"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = b.run(&["fetch"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(b.flags(&feed, "a"), (true, false));
+
+    let off = b.run(&["sync", "--off"]);
+    assert!(off.status.success());
+    assert!(
+        b.config_text().contains("[sync]\nenabled = false"),
+        "{}",
+        b.config_text()
+    );
+    let writes = w.gh.gists(|g| g.requests);
+    b.set(&feed, "b", Some(true), None);
+    let out = b.run(&["fetch"]);
+    assert!(out.status.success());
+    assert!(
+        !text(&out.stderr).contains("Synced"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(
+        w.gh.gists(|g| g.requests),
+        writes,
+        "no gist request with sync off"
+    );
+    let status = text(&b.run(&["status"]).stdout);
+    assert!(status.contains("Sync: off"), "{status}");
+}
