@@ -7,6 +7,7 @@
 #   REPS=3 bench/run.sh          # repeat each refresh on a fresh cache; medians are shown
 #   HOSTILE=1 bench/run.sh       # only newsroom's peak memory against hostile feeds (hostile.py)
 #   SEARCH=1 bench/run.sh        # the search benchmark instead (bench/search.py)
+#   SYNC=1 bench/run.sh          # the size of the sync gist for 50,000 read articles
 #
 # Other knobs: PER_HOST (newsroom's per_host for the run; default = its concurrency, see
 # bench/README.md), CONCURRENCY (default 20, the shipped default), STARTUP_REPS (default 3),
@@ -18,6 +19,12 @@ here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/.." && pwd)
 
 need() { command -v "$1" >/dev/null 2>&1; }
+
+# SYNC=1: the sync gist's size (examples/sync_size.rs; sizes, not times, so one run does).
+if [ "${SYNC:-0}" = 1 ]; then
+  exec cargo run --release --locked --manifest-path "$repo/Cargo.toml" --example sync_size -- \
+    ${SYNC_ARTICLES:-50000}
+fi
 
 # SEARCH=1: the search benchmark alone (bench/search.py; no newsboat needed). QUICK=1 makes its
 # large cache 10,000 articles instead of 100,000; REPS sets the refresh repetitions (default 3).

@@ -108,6 +108,13 @@ pub enum Command {
         #[arg(long, value_name = "N")]
         pick: Option<usize>,
     },
+    /// Sync subscriptions and read/starred state through a secret gist of yours (needs the
+    /// `gist` scope): one round, then what changed. The first run turns sync on.
+    Sync {
+        /// Turn sync off (the gist is left as it is).
+        #[arg(long)]
+        off: bool,
+    },
     /// Remove a publication by name.
     Remove { name: String },
     /// List publications.

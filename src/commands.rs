@@ -138,7 +138,12 @@ async fn command(ctx: &Context, cmd: Command) -> Result<ExitCode, Failure> {
             auth::logout(gh, data).await.map_err(auth_failure)?;
         }
         Command::Status => {
-            auth::status(gh, data).await.map_err(auth_failure)?;
+            let signed_in = auth::status(gh, data).await.map_err(auth_failure);
+            out(crate::sync::command::status_text(ctx))?;
+            signed_in?;
+        }
+        Command::Sync { off } => {
+            crate::sync::command::sync_command(ctx, off).await?;
         }
         Command::Fetch { force, json } => {
             let opts = crate::headless::FetchOptions { force, json };
@@ -149,6 +154,12 @@ async fn command(ctx: &Context, cmd: Command) -> Result<ExitCode, Failure> {
                         crate::headless::HeadlessError::Output(e) => output_failure(&e),
                         e => runtime(&e),
                     })?;
+            if ctx.config.sync.enabled
+                && let Err(e) = crate::sync::command::after_fetch(ctx).await
+            {
+                eprintln!("newsroom: {e}");
+                return Err(Failure::Quiet(1));
+            }
             if !all_ok {
                 return Err(Failure::Quiet(1));
             }

@@ -58,6 +58,13 @@ pub struct CacheConfig {
     pub max_age: Option<Duration>,
 }
 
+/// `[sync]`: subscriptions and reading state through the user's secret gist (`docs/sync.md`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SyncConfig {
+    /// Turned on by the first `newsroom sync`, off by `newsroom sync --off`.
+    pub enabled: bool,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Config {
     pub publications: Vec<Publication>,
@@ -71,6 +78,7 @@ pub struct Config {
     pub ui: UiConfig,
     /// `[commands]`: what plays an enclosure.
     pub commands: crate::model::EnclosureCommands,
+    pub sync: SyncConfig,
     /// Where this config came from (`None` = the built-in defaults).
     pub source: Option<PathBuf>,
 }
@@ -114,6 +122,14 @@ struct RawConfig {
     ui: reader::RawUi,
     #[serde(default)]
     commands: reader::RawCommands,
+    #[serde(default)]
+    sync: RawSync,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSync {
+    enabled: Option<bool>,
 }
 
 /// In `[keys]`: an action's keys, or a mode's table (`[keys.signin]`, `[keys.help]`).
@@ -478,6 +494,9 @@ impl Config {
             theme,
             ui,
             commands,
+            sync: SyncConfig {
+                enabled: raw.sync.enabled.unwrap_or(false),
+            },
             source: path.map(Path::to_path_buf),
         })
     }

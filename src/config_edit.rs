@@ -794,3 +794,72 @@ impl UniqueNames {
         name
     }
 }
+
+/// Sets `[sync] enabled` in the config at `path` (creating the file from the template if there
+/// is none), keeping everything else as written.
+pub(crate) fn set_sync_enabled(path: &Path, on: bool) -> Result<(), ConfigEditError> {
+    let text = read_config(path)?;
+    let (mut doc, _) = open(text.as_deref(), path)?;
+    if text.is_none() {
+        materialize_defaults(&mut doc, path)?;
+    }
+    if !doc.contains_table("sync") {
+        doc.insert("sync", Item::Table(Table::new()));
+    }
+    let Some(table) = doc.get_mut("sync").and_then(Item::as_table_like_mut) else {
+        return Err(ConfigEditError::Shape {
+            path: path.to_path_buf(),
+        });
+    };
+    table.insert("enabled", toml_edit::value(on));
+    let out = doc.to_string();
+    Config::from_toml(&out, Some(path)).map_err(ConfigEditError::WouldBeInvalid)?;
+    write_atomically(path, &out).map_err(|source| ConfigEditError::Write {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// Sets the name and key of the publication at `url` in config text; `None` if no
+/// publication has that URL or the result would not be a valid config.
+pub(crate) fn set_name_and_key(
+    text: &str,
+    path: &Path,
+    url: &str,
+    name: &str,
+    key: Option<char>,
+) -> Option<String> {
+    let (mut doc, current) = open(Some(text), path).ok()?;
+    let index = current.publications.iter().position(|p| p.url == url)?;
+    let key_text = key.map(String::from);
+    match doc.get_mut("publications")? {
+        Item::ArrayOfTables(list) => {
+            let t = list.get_mut(index)?;
+            t.insert("name", toml_edit::value(name));
+            match &key_text {
+                Some(k) => {
+                    t.insert("key", toml_edit::value(k.as_str()));
+                }
+                None => {
+                    t.remove("key");
+                }
+            }
+        }
+        Item::Value(Value::Array(list)) => {
+            let t = list.get_mut(index)?.as_inline_table_mut()?;
+            t.insert("name", name.into());
+            match &key_text {
+                Some(k) => {
+                    t.insert("key", k.as_str().into());
+                }
+                None => {
+                    t.remove("key");
+                }
+            }
+        }
+        _ => return None,
+    }
+    let out = doc.to_string();
+    Config::from_toml(&out, Some(path)).ok()?;
+    Some(out)
+}

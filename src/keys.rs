@@ -105,8 +105,8 @@ impl Mode {
             Self::Links,
             Self::Messages,
         ]
-            .into_iter()
-            .find(|m| m.name() == name)
+        .into_iter()
+        .find(|m| m.name() == name)
     }
 
     /// The actions of this mode with their defaults.

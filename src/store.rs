@@ -23,9 +23,11 @@ use crate::model::Validators;
 
 mod enclosures;
 mod github;
-mod views;
 mod undo;
+mod views;
 pub use github::PendingWrite;
+mod sync;
+pub use sync::Applied as SyncApplied;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -198,6 +200,33 @@ const MIGRATIONS: &[&str] = &[
         article INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
         list    TEXT NOT NULL
     );",
+    // sync: the local replica of the state synced through the gist (`src/store/sync.rs`,
+    // `docs/sync.md`). Stamps are `Hlc::to_sortable` text, so SQL compares them in order;
+    // `dirty` marks a local change not yet in the gist. Keys are hashes, as in the gist.
+    "CREATE TABLE sync_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE sync_marks (
+        key        TEXT PRIMARY KEY,
+        month      TEXT NOT NULL,
+        read       INTEGER,
+        read_at    TEXT,
+        starred    INTEGER,
+        starred_at TEXT,
+        dirty      INTEGER NOT NULL DEFAULT 0
+    ) WITHOUT ROWID;
+    CREATE TABLE sync_watermarks (
+        key   TEXT PRIMARY KEY,
+        up_to INTEGER NOT NULL,
+        at    TEXT NOT NULL,
+        dirty INTEGER NOT NULL DEFAULT 0
+    ) WITHOUT ROWID;
+    CREATE TABLE sync_subs (
+        url     TEXT PRIMARY KEY,
+        name    TEXT NOT NULL,
+        key     TEXT,
+        removed INTEGER NOT NULL,
+        at      TEXT NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE sync_devices (device TEXT PRIMARY KEY, seen TEXT NOT NULL) WITHOUT ROWID;",
 ];
 
 /// The schema version this build writes; a cache with a higher one is from a newer newsroom.
@@ -898,30 +927,47 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// Every change is stamped for sync in the same transaction (`src/store/sync.rs`).
     pub fn set_read(&mut self, id: i64, read: bool) -> Result<(), StoreError> {
-        self.conn
+        let tx = self.write()?;
+        let n = tx
             .prepare_cached("UPDATE articles SET read = ?2 WHERE id = ?1 AND read <> ?2")?
             .execute(params![id, read])?;
+        if n > 0 {
+            sync::stamp_article(&tx, id, sync::Field::Read, read)?;
+        }
+        tx.commit()?;
         Ok(())
     }
 
     pub fn set_starred(&mut self, id: i64, starred: bool) -> Result<(), StoreError> {
-        self.conn
+        let tx = self.write()?;
+        let n = tx
             .prepare_cached("UPDATE articles SET starred = ?2 WHERE id = ?1 AND starred <> ?2")?
             .execute(params![id, starred])?;
+        if n > 0 {
+            sync::stamp_article(&tx, id, sync::Field::Starred, starred)?;
+        }
+        tx.commit()?;
         Ok(())
     }
 
     /// Marks every article of the publication at `url` read, and says which it changed (those
-    /// that were unread): exactly what an undo gives back (see [`Store::mark_unread`]).
+    /// that were unread): exactly what an undo gives back (see [`Store::mark_unread`]). For
+    /// sync, one watermark stands for them all.
     pub fn mark_all_read(&mut self, url: &str) -> Result<Vec<i64>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(
-            "UPDATE articles SET read = 1
-             WHERE publication = (SELECT id FROM publications WHERE url = ?1) AND read = 0
-             RETURNING id",
-        )?;
-        let ids = stmt.query_map([url], |r| r.get(0))?;
-        Ok(ids.collect::<Result<_, _>>()?)
+        let tx = self.write()?;
+        let ids = tx
+            .prepare_cached(
+                "UPDATE articles SET read = 1
+                 WHERE publication = (SELECT id FROM publications WHERE url = ?1) AND read = 0
+                 RETURNING id",
+            )?
+            .query_map([url], |r| r.get(0))?
+            .collect::<Result<Vec<i64>, _>>()?;
+        sync::stamp_watermark(&tx, url)?;
+        tx.commit()?;
+        Ok(ids)
     }
 
     /// Unread articles per publication, keyed by feed URL (publications never fetched are absent).

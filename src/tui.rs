@@ -48,7 +48,8 @@ pub async fn run(ctx: &Context) -> Result<ExitCode, Failure> {
         Some(auth),
         tx,
     )
-    .with_insecure_storage(ctx.insecure_storage);
+    .with_insecure_storage(ctx.insecure_storage)
+    .with_sync(cfg.sync.enabled.then(|| ctx.config_file.clone()));
     runtime.watch_config(crate::runtime::config_watch::ConfigSource {
         explicit: ctx.config_explicit.clone(),
         default: ctx.paths.config_file.clone(),
@@ -82,6 +83,7 @@ pub async fn run(ctx: &Context) -> Result<ExitCode, Failure> {
     if let Some(w) = state.storage_warning.clone() {
         crate::app::update(&mut state, crate::app::Msg::Problem(w));
     }
+    state.sync.enabled = cfg.sync.enabled;
     state.theme = cfg.theme;
     // https://no-color.org: any non-empty NO_COLOR turns colour off.
     if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) {
@@ -96,6 +98,9 @@ pub async fn run(ctx: &Context) -> Result<ExitCode, Failure> {
     )
     .await;
     crate::terminal::leave();
+    if cfg.sync.enabled {
+        crate::sync::round::on_quit(&runtime, &ctx.config_file).await;
+    }
     result.map_err(|e| Failure::Runtime(format!("terminal error: {e}")))?;
     Ok(ExitCode::SUCCESS)
 }

@@ -1,9 +1,9 @@
 //! The pure core: state, messages, and the one `update` door. No IO, no clock, no async.
 
 pub mod article;
+mod enclosure;
 pub mod first_run;
 pub mod links;
-mod enclosure;
 pub mod messages;
 pub mod msg;
 pub mod navigate;
@@ -11,6 +11,7 @@ pub mod panes;
 pub mod reload;
 pub mod signin;
 pub mod state;
+pub mod sync;
 pub mod undo;
 pub mod update;
 pub mod views;
@@ -26,8 +27,8 @@ pub use state::{
 pub use update::{animating, check_session, init, update};
 
 #[cfg(test)]
-mod reload_tests;
-#[cfg(test)]
 mod content_tests;
+#[cfg(test)]
+mod reload_tests;
 #[cfg(test)]
 mod tests;

@@ -109,6 +109,11 @@ pub enum Msg {
         asked: bool,
         result: Result<Box<super::reload::NewConfig>, String>,
     },
+    /// A sync round's answer (`src/app/sync.rs`).
+    Synced {
+        round: u64,
+        outcome: super::sync::SyncOutcome,
+    },
 }
 
 /// A side effect `update` asks for, routed by the compiler to the one executor of its edge:
@@ -227,6 +232,10 @@ pub enum GithubCmd {
     /// to the config works without a restart).
     Configure {
         github: crate::config::GithubConfig,
+    },
+    /// One sync round through the user's gist (`src/sync/round.rs`).
+    Sync {
+        round: u64,
     },
 }
 

@@ -194,6 +194,8 @@ pub struct State {
     /// Set by `update` when what the screen shows changed; the loop draws and clears it.
     pub redraw: bool,
     pub quit: bool,
+    /// Sync through the user's gist, when on (`src/app/sync.rs`).
+    pub sync: super::sync::SyncView,
 }
 
 impl State {
@@ -255,6 +257,7 @@ impl State {
             enclosure_commands: crate::model::EnclosureCommands::default(),
             redraw: true,
             quit: false,
+            sync: super::sync::SyncView::default(),
         }
     }
 

@@ -35,7 +35,7 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Cmd> {
     if !matches!(msg, Msg::Tick(_)) {
         state.redraw = true;
     }
-    match msg {
+    let cmds = match msg {
         Msg::Key(ev) => {
             if ev.kind != KeyEventKind::Press {
                 return vec![];
@@ -219,10 +219,17 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Cmd> {
             if attempt != state.requests.auth {
                 return vec![]; // from a sign-in or check that was cancelled or replaced
             }
-            on_auth(state, msg)
+            let fresh = matches!(msg, AuthMsg::SignedIn { .. } | AuthMsg::Resumed { .. });
+            let mut cmds = on_auth(state, msg);
+            if fresh {
+                cmds.extend(super::sync::on_signed_in(state));
+            }
+            cmds
         }
         Msg::ConfigReloaded { asked, result } => super::reload::on_reloaded(state, asked, result),
-    }
+        Msg::Synced { round, outcome } => super::sync::on_synced(state, round, outcome),
+    };
+    super::sync::watch(state, cmds)
 }
 
 /// Something on screen moves by itself (a spinner, the sign-in countdown): the loop ticks fast

@@ -29,6 +29,8 @@ pub(super) struct GithubExecutor {
     signin_task: Mutex<Option<tokio::task::JoinHandle<()>>>,
     /// Set once signed in; read by every GitHub feature.
     session: Arc<Mutex<Option<GithubSession>>>,
+    /// The config file sync applies subscriptions to; `None` while sync is off.
+    pub(super) sync_config: Option<std::path::PathBuf>,
 }
 
 impl GithubExecutor {
@@ -44,6 +46,7 @@ impl GithubExecutor {
             tx,
             signin_task: Mutex::new(None),
             session: Arc::new(Mutex::new(None)),
+            sync_config: None,
         }
     }
 
@@ -218,6 +221,19 @@ impl GithubExecutor {
                     if let Err(e) = inbox::write_all_read(&session, &store, at).await {
                         let _ = tx.send(Msg::Problem(write_failed("all read", &e)));
                     }
+                });
+            }
+            GithubCmd::Sync { round } => {
+                let (tx, store, session) = (self.tx.clone(), self.store.clone(), self.session());
+                let config = self.sync_config.clone();
+                tokio::spawn(async move {
+                    let outcome = crate::sync::round::reader_round(
+                        session.as_ref(),
+                        &store,
+                        config.as_deref(),
+                    )
+                    .await;
+                    let _ = tx.send(Msg::Synced { round, outcome });
                 });
             }
         }

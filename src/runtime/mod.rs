@@ -105,6 +105,13 @@ impl Runtime {
         self.cache.store()
     }
 
+    /// Turns sync on for this reader: rounds apply subscriptions to `config_file`.
+    #[must_use]
+    pub fn with_sync(mut self, config_file: Option<std::path::PathBuf>) -> Self {
+        self.github.sync_config = config_file;
+        self
+    }
+
     /// The GitHub session, once signed in.
     pub fn github_session(&self) -> Option<GithubSession> {
         self.github.session()

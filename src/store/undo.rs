@@ -14,7 +14,11 @@ impl Store {
             let mut stmt =
                 tx.prepare_cached("UPDATE articles SET read = 0 WHERE id = ?1 AND read <> 0")?;
             for id in ids {
-                stmt.execute(params![id])?;
+                // Stamped one by one, later than the watermark `A` left, so that sync carries
+                // the undo too.
+                if stmt.execute(params![id])? > 0 {
+                    super::sync::stamp_article(&tx, *id, super::sync::Field::Read, false)?;
+                }
             }
         }
         tx.commit()?;

@@ -65,8 +65,8 @@ pub fn draw(frame: &mut Frame, state: &State) {
 }
 
 #[cfg(test)]
-mod first_run_tests;
-#[cfg(test)]
 mod content_tests;
+#[cfg(test)]
+mod first_run_tests;
 #[cfg(test)]
 mod tests;

@@ -84,6 +84,10 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
                 theme.dim(),
             ));
         }
+        if let Some((text, failed)) = crate::app::sync::status_text(&state.sync) {
+            let style = if failed { theme.error() } else { theme.dim() };
+            parts.push(Span::styled(format!("  {text}"), style));
+        }
     }
     frame.render_widget(Paragraph::new(Line::from(parts)), left);
     frame.render_widget(

@@ -41,4 +41,5 @@ mod reload;
 mod search;
 mod store;
 mod support;
+mod sync;
 mod views;

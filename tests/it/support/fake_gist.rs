@@ -88,6 +88,9 @@ pub struct Gists {
     pub refused_fast_writes: usize,
     /// Requests to the raw host.
     pub raw_requests: usize,
+    /// Another machine's write that lands just before the next PATCH is applied (a race
+    /// GitHub cannot refuse: there is no compare-and-swap). `None` deletes a file.
+    pub before_next_patch: Option<Vec<(String, Option<String>)>>,
 }
 
 /// What the fake GitHub needs to know about the caller.
@@ -206,6 +209,7 @@ impl Gists {
             writes: 0,
             refused_fast_writes: 0,
             raw_requests: 0,
+            before_next_patch: None,
         }
     }
 
@@ -632,6 +636,13 @@ impl Gists {
     }
 
     fn patch(&mut self, ctx: &Ctx, rec: &Recorded, id: &str) -> Reply {
+        if let Some(edit) = self.before_next_patch.take() {
+            let edit: Vec<(&str, Option<&str>)> = edit
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_deref()))
+                .collect();
+            self.edit_by_hand(id, &edit);
+        }
         let Some(g) = self.find(id) else {
             return not_found();
         };

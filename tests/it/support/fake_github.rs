@@ -374,6 +374,24 @@ impl FakeGithub {
         .is_some()
     }
 
+    /// Waits (bounded) until a request `method path` arrives after the first `after` requests.
+    pub fn wait_for_request_after(
+        &self,
+        after: usize,
+        method: &str,
+        path: &str,
+        timeout: Duration,
+    ) -> bool {
+        self.wait_until(timeout, |s| {
+            s.requests
+                .iter()
+                .skip(after)
+                .any(|r| r.method == method && r.path == path)
+                .then_some(())
+        })
+        .is_some()
+    }
+
     pub fn set_fail_writes(&self, fail: bool) {
         self.shared.lock().script.fail_writes = fail;
     }
