@@ -389,6 +389,8 @@ pub struct KeyMap {
     modes: HashMap<Mode, HashMap<Key, Action>>,
     /// Publication keys in config order: (key, publication index).
     publications: Vec<(char, usize)>,
+    /// Default bindings that gave way to a publication's own key, said once at start.
+    yielded: Vec<String>,
 }
 
 fn defaults() -> Vec<(Action, Vec<Key>)> {
@@ -461,6 +463,8 @@ impl KeyMap {
         .into_iter()
         .map(|m| (m, m.defaults()))
         .collect();
+        // Reader actions the user bound: only these make a publication key a conflict.
+        let mut chosen = std::collections::HashSet::new();
         for (name, keys) in overrides {
             let (mode, action_name) = match name.split_once('.') {
                 Some((m, a)) => (
@@ -495,6 +499,9 @@ impl KeyMap {
             if let Some(slot) = table.iter_mut().find(|(a, _)| *a == action) {
                 slot.1 = parsed;
             }
+            if mode == Mode::Reader {
+                chosen.insert(action);
+            }
         }
         let mut modes = HashMap::new();
         for (mode, table) in &tables {
@@ -518,14 +525,31 @@ impl KeyMap {
             }
             modes.insert(*mode, bindings);
         }
-        let bindings = modes.remove(&Mode::Reader).unwrap_or_default();
+        let mut bindings = modes.remove(&Mode::Reader).unwrap_or_default();
         let mut publications = Vec::new();
+        let mut yielded = Vec::new();
         for (i, (key, name)) in publication_keys.iter().enumerate() {
             let Some(c) = *key else { continue };
-            if let Some(action) = bindings.get(&Key::ch(c)) {
-                return Err(format!(
-                    "publication \"{name}\" uses key \"{c}\", which is bound to \"{}\": pick another key for it",
-                    action.name()
+            if let Some(&action) = bindings.get(&Key::ch(c)) {
+                if chosen.contains(&action) {
+                    return Err(format!(
+                        "publication \"{name}\" uses key \"{c}\", which is bound to \"{}\": pick another key for it",
+                        action.name()
+                    ));
+                }
+                // A key the user gave a publication beats a default that came later (a config
+                // written before `n` meant "next unread" keeps working): the action keeps
+                // its other keys, and the reader says so once.
+                bindings.remove(&Key::ch(c));
+                let left = bindings.values().any(|a| *a == action);
+                yielded.push(format!(
+                    "\"{c}\" selects {name}, so \"{}\" {}: bind it under [keys] to change that",
+                    action.name(),
+                    if left {
+                        "keeps only its other keys"
+                    } else {
+                        "has no key"
+                    }
                 ));
             }
             publications.push((c, i));
@@ -534,7 +558,14 @@ impl KeyMap {
             bindings,
             modes,
             publications,
+            yielded,
         })
+    }
+
+    /// Default bindings a publication's key took over, for one notice at start.
+    #[must_use]
+    pub fn yielded(&self) -> &[String] {
+        &self.yielded
     }
 
     /// The action of `key` in `mode`'s table.
@@ -680,10 +711,37 @@ mod tests {
             e.contains("\"q\"") && e.contains("quit") && e.contains("refresh"),
             "{e}"
         );
-        let e = KeyMap::new(&[], &[(Some('j'), "Jazz".into())]).unwrap_err();
+        // A key the user bound to an action, and gave a publication too, is a conflict.
+        let e = KeyMap::new(
+            &[("down".into(), vec!["j".into()])],
+            &[(Some('j'), "Jazz".into())],
+        )
+        .unwrap_err();
         assert!(e.contains("Jazz") && e.contains("down"), "{e}");
         let e = KeyMap::new(&[("explode".into(), vec!["x".into()])], &[]).unwrap_err();
         assert!(e.contains("not an action"), "{e}");
+    }
+
+    #[test]
+    fn a_publication_key_beats_a_default_binding_and_says_so() {
+        // A config from before `n` meant "next unread": the publication keeps its key.
+        let km = KeyMap::new(&[], &[(Some('n'), "News".into())]).unwrap();
+        assert_eq!(km.publication_for(Key::ch('n')), Some(0));
+        assert_eq!(km.action(Key::ch('n')), None);
+        assert_eq!(km.keys_for(Action::NextUnread), Vec::<Key>::new());
+        assert_eq!(km.yielded().len(), 1);
+        assert!(
+            km.yielded()[0].contains("News") && km.yielded()[0].contains("next_unread has no key")
+                || km.yielded()[0].contains("\"next_unread\" has no key"),
+            "{:?}",
+            km.yielded()
+        );
+        // An action with other keys keeps them.
+        let km = KeyMap::new(&[], &[(Some('j'), "Jazz".into())]).unwrap();
+        assert_eq!(km.action(Key::plain(KeyCode::Down)), Some(Action::Down));
+        assert!(km.yielded()[0].contains("keeps only its other keys"));
+        // Without a clash nothing is said.
+        assert!(KeyMap::new(&[], &[]).unwrap().yielded().is_empty());
     }
 
     #[test]

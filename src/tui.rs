@@ -79,6 +79,9 @@ pub async fn run(ctx: &Context) -> Result<ExitCode, Failure> {
     if let Some(n) = notice {
         crate::app::update(&mut state, crate::app::Msg::Problem(n));
     }
+    for note in state.keys.yielded().to_vec() {
+        crate::app::update(&mut state, crate::app::Msg::Info(note));
+    }
     // As the CLI prints it: in the status bar, and on the sign-in screen while it shows.
     if let Some(w) = state.storage_warning.clone() {
         crate::app::update(&mut state, crate::app::Msg::Problem(w));
