@@ -586,7 +586,7 @@ fn is_http(url: &Url) -> bool {
 
 /// The per-host cap's key: scheme, host and port, so `http://a` and `https://a` are separate
 /// connection pools, as they are for the client.
-fn host_key(url: &Url) -> String {
+pub(crate) fn host_key(url: &Url) -> String {
     format!(
         "{}://{}:{}",
         url.scheme(),

@@ -18,6 +18,8 @@ use crate::feed::{self, Feed, ParseError, sanitize::clean_line};
 use crate::fetch::{FetchError, FetchOutcome, Fetcher, MAX_HINT, redacted};
 use crate::store::{FeedState, FeedWrite, SharedStore};
 
+mod spread;
+
 /// What refreshing one publication came to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RefreshReport {
@@ -118,8 +120,12 @@ pub async fn refresh_all(
         // whole future too general for `tokio::spawn` (rustc's higher-ranked lifetime limits),
         // and the TUI's feeds executor spawns it.
         type Job<'a> = std::pin::Pin<Box<dyn Future<Output = (&'a Publication, Step)> + Send + 'a>>;
-        let jobs: Vec<Job<'_>> = publications
-            .iter()
+        // Each host's feeds spread over the run, so that a busy host's queue never holds the
+        // window (see `spread`).
+        let order = spread::fetch_order(publications.iter().map(|p| p.url.as_str()));
+        let jobs: Vec<Job<'_>> = order
+            .into_iter()
+            .map(|i| &publications[i])
             .map(|p| {
                 let state = states.get(&p.url).cloned().unwrap_or_default();
                 Box::pin(async move { (p, fetch_step(fetcher, p, state, force).await) }) as Job<'_>
@@ -263,7 +269,8 @@ async fn fetch_step(
     if !force && state.fresh_until.is_some_and(|t| t > now) {
         return Step::Done(RefreshStatus::Fresh);
     }
-    let pending = |state: FeedState, feed: Option<Feed>, now, status| {
+    let pending = |state: FeedState, feed: Option<(Feed, Vec<String>)>, now, status| {
+        let (feed, search_texts) = feed.map_or((None, Vec::new()), |(f, t)| (Some(f), t));
         Step::Write(Box::new(Pending {
             write: FeedWrite {
                 name: publication.name.clone(),
@@ -271,6 +278,7 @@ async fn fetch_step(
                 state,
                 feed,
                 now,
+                search_texts,
             },
             status,
         }))
@@ -313,12 +321,25 @@ async fn fetch_step(
                     .map_err(|e| parse_message(&e));
                 // The body's place in the byte budget ends with the body.
                 drop((body, permit));
-                parsed
+                // The search text of every item is made here, on the parsers' cores, rather
+                // than in the one writer, which every feed waits for. Items the cache already
+                // has get one too: cheaper than asking the cache which are new.
+                parsed.map(|feed| {
+                    let texts = if crate::store::indexes_new_articles() {
+                        feed.items
+                            .iter()
+                            .map(|i| feed::search_text(&i.content_html))
+                            .collect()
+                    } else {
+                        Vec::new()
+                    };
+                    (feed, texts)
+                })
             })
             .await
             .unwrap_or_else(|e| Err(format!("the parser failed: {e}")));
             match parsed {
-                Ok(feed) => {
+                Ok((feed, texts)) => {
                     let ttl = feed
                         .ttl_minutes
                         .map(|m| Duration::from_secs(u64::from(m) * 60));
@@ -333,7 +354,7 @@ async fn fetch_step(
                     let items = feed.items.len();
                     pending(
                         next,
-                        Some(feed),
+                        Some((feed, texts)),
                         now,
                         RefreshStatus::Updated {
                             new: 0,

@@ -20,9 +20,11 @@ use rusqlite::{Connection, ErrorCode, OptionalExtension, params};
 use crate::config::CacheConfig;
 use crate::feed::{Feed, Item};
 use crate::model::Validators;
+use index_queue::IndexQueue;
 
 mod enclosures;
 mod github;
+mod index_queue;
 mod undo;
 mod views;
 pub use github::PendingWrite;
@@ -597,7 +599,18 @@ impl Store {
     ) -> Result<MergeReport, StoreError> {
         let retention = self.retention();
         let tx = self.write()?;
-        let report = merge(&tx, name, url, feed, state, now.timestamp(), retention)?;
+        let mut index = IndexQueue::default();
+        let report = merge(
+            &tx,
+            name,
+            url,
+            (feed, &[]),
+            state,
+            now.timestamp(),
+            retention,
+            &mut index,
+        )?;
+        index.flush(&tx)?;
         tx.commit()?;
         Ok(report)
     }
@@ -616,10 +629,12 @@ impl Store {
         let retention = self.retention();
         let batch = (|| {
             let tx = self.write()?;
+            let mut index = IndexQueue::default();
             let reports = writes
                 .iter()
-                .map(|w| write_one(&tx, w, retention))
+                .map(|w| write_one(&tx, w, retention, &mut index))
                 .collect::<rusqlite::Result<Vec<_>>>()?;
+            index.flush(&tx)?;
             tx.commit()?;
             Ok::<_, rusqlite::Error>(reports)
         })();
@@ -635,7 +650,9 @@ impl Store {
                     .iter()
                     .map(|w| {
                         let tx = self.write()?;
-                        let report = write_one(&tx, w, retention)?;
+                        let mut index = IndexQueue::default();
+                        let report = write_one(&tx, w, retention, &mut index)?;
+                        index.flush(&tx)?;
                         tx.commit()?;
                         Ok(report)
                     })
@@ -1028,26 +1045,10 @@ const RECENCY_HALF_LIFE: Duration = Duration::from_secs(30 * 86_400);
 static BENCH_NO_INDEX: std::sync::LazyLock<bool> =
     std::sync::LazyLock::new(|| std::env::var_os("NEWSROOM_BENCH_NO_SEARCH_INDEX").is_some());
 
-/// Indexes (or re-indexes) one article from a fetched item.
-/// Indexes an article that has just arrived: a plain insert, since nothing is indexed under
-/// its id yet (a replace on a contentless-delete table first looks for a row to delete).
-fn index_item(tx: &Connection, id: i64, item: &Item, publication: &str) -> rusqlite::Result<()> {
-    if *BENCH_NO_INDEX {
-        return Ok(());
-    }
-    let body = crate::feed::search_text(&item.content_html);
-    tx.prepare_cached(
-        "INSERT INTO article_search (rowid, title, author, publication, body, full_text)
-         VALUES (?1, ?2, ?3, ?4, ?5, '')",
-    )?
-    .execute(params![
-        id,
-        item.title,
-        item.author.as_deref().unwrap_or(""),
-        publication,
-        body
-    ])?;
-    Ok(())
+/// Whether new articles are indexed (always, but in that benchmark): the refresh makes their
+/// search text only when they are.
+pub(crate) fn indexes_new_articles() -> bool {
+    !*BENCH_NO_INDEX
 }
 
 /// What the index needs of a cached article: title, author, publication, body, full text.
@@ -1206,6 +1207,10 @@ pub struct FeedWrite {
     pub feed: Option<Feed>,
     /// When it was fetched: the first-seen time of its new articles.
     pub now: DateTime<Utc>,
+    /// Each item's search text (`feed::search_text` of its body), in the order of
+    /// `feed.items`, when the parse step made them off the writer; empty: the writer makes
+    /// them.
+    pub search_texts: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -1228,14 +1233,16 @@ struct Cached {
 /// item by item, an unchanged article runs no write statement (its body is compared in
 /// `SQLite`, which writes nothing when it is equal), and retention only deletes when the cap
 /// can bind or an age limit is set.
-fn merge(
+#[allow(clippy::too_many_arguments)] // one call site per path; a struct would only rename them
+fn merge<'a>(
     tx: &Connection,
-    name: &str,
+    name: &'a str,
     url: &str,
-    feed: &Feed,
+    (feed, texts): (&'a Feed, &'a [String]),
     state: &FeedState,
     now_s: i64,
     retention: Retention,
+    index: &mut IndexQueue<'a>,
 ) -> rusqlite::Result<MergeReport> {
     let publication = upsert_publication(tx, url, Some(name))?;
     let before: i64 = tx
@@ -1268,7 +1275,7 @@ fn merge(
         )?;
         // Oldest first, so that among undated items the feed's first gets the highest id
         // and the list (newest id first on ties) keeps the feed's order.
-        for item in feed.items.iter().rev() {
+        for (i, item) in feed.items.iter().enumerate().rev() {
             let key = dedup_key(item);
             let published = item.published.map(|t| t.timestamp());
             let existing = if before > 0 || inserted.contains(&key) {
@@ -1304,7 +1311,7 @@ fn merge(
                 enclosures::write(tx, old.id, &item.enclosures, true)?;
                 // Only a changed article is indexed again.
                 if changed > 0 {
-                    index_cached(tx, old.id)?;
+                    index.changed(old.id);
                 }
                 old.id
             } else {
@@ -1320,7 +1327,9 @@ fn merge(
                 let id = tx.last_insert_rowid();
                 insert_body.execute(params![id, item.content_html])?;
                 enclosures::write(tx, id, &item.enclosures, false)?;
-                index_item(tx, id, item, name)?;
+                if !*BENCH_NO_INDEX {
+                    index.new_article(id, item, name, texts.get(i).map(String::as_str));
+                }
                 inserted.insert(key);
                 new += 1;
                 id
@@ -1372,20 +1381,22 @@ fn merge(
 }
 
 /// One [`FeedWrite`] inside the caller's transaction.
-fn write_one(
+fn write_one<'a>(
     tx: &Connection,
-    w: &FeedWrite,
+    w: &'a FeedWrite,
     retention: Retention,
+    index: &mut IndexQueue<'a>,
 ) -> rusqlite::Result<MergeReport> {
     if let Some(feed) = &w.feed {
         merge(
             tx,
             &w.name,
             &w.url,
-            feed,
+            (feed, &w.search_texts),
             &w.state,
             w.now.timestamp(),
             retention,
+            index,
         )
     } else {
         let publication = upsert_publication(tx, &w.url, None)?;

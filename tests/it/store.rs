@@ -366,6 +366,7 @@ fn a_batch_of_feeds_is_written_together_and_a_feed_that_fails_is_rolled_back_alo
         state: ok.clone(),
         feed: Some(feed(items)),
         now: now(),
+        search_texts: Vec::new(),
     };
     let not_modified = FeedState {
         last_status: Some(304),
@@ -387,6 +388,7 @@ fn a_batch_of_feeds_is_written_together_and_a_feed_that_fails_is_rolled_back_alo
             state: not_modified.clone(),
             feed: None,
             now: now(),
+            search_texts: Vec::new(),
         },
         write("d", vec![item("d1", "D1", Some(1))]),
     ];
@@ -419,6 +421,60 @@ fn a_batch_of_feeds_is_written_together_and_a_feed_that_fails_is_rolled_back_alo
     let counts = s.unread_counts().expect("counts");
     assert_eq!((counts[&url("a")], counts[&url("d")]), (2, 1));
     assert!(!counts.contains_key(&url("b")));
+}
+
+#[test]
+fn a_batch_is_indexed_for_search_as_one_segment_and_found() {
+    // FTS5 writes what it gathered to a new segment at every statement savepoint; indexing each
+    // article between its own inserts (which take one) made a segment per article, merged again
+    // and again: most of a cold refresh's time. The batch's index writes go last, together.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("newsroom.db");
+    let mut s = open(&path);
+    let ok = FeedState {
+        last_status: Some(200),
+        ..FeedState::default()
+    };
+    let writes: Vec<FeedWrite> = ["a", "b", "c"]
+        .iter()
+        .map(|n| FeedWrite {
+            name: format!("Pub {n}"),
+            url: format!("http://127.0.0.1:1/{n}.xml"),
+            state: ok.clone(),
+            feed: Some(feed(
+                (0..12)
+                    .map(|i| item(&format!("{n}{i}"), &format!("Story {n}{i}"), Some(i)))
+                    .collect(),
+            )),
+            now: now(),
+            // Feed "b" comes with its search text made by the parse step, the others without.
+            search_texts: if *n == "b" {
+                (0..12).map(|i| format!("Body of Story b{i}")).collect()
+            } else {
+                Vec::new()
+            },
+        })
+        .collect();
+    let results = s.apply_writes(&writes).expect("the batch commits");
+    assert!(results.iter().all(Result::is_ok), "{results:?}");
+    let raw = rusqlite::Connection::open(&path).expect("raw open");
+    let segments: i64 = raw
+        .query_row(
+            "SELECT count(DISTINCT segid) FROM article_search_idx",
+            [],
+            |r| r.get(0),
+        )
+        .expect("segments");
+    assert_eq!(segments, 1, "one transaction, one segment");
+    for (q, n) in [
+        ("story", 10),
+        ("b7", 1),
+        ("a11", 1),
+        ("\"body of story c3\"", 1),
+    ] {
+        let hits = s.search(q, Only::All, 10, now()).expect("search");
+        assert_eq!(hits.len(), n, "{q}: {hits:?}");
+    }
 }
 
 #[test]
