@@ -172,6 +172,13 @@ impl Mode {
                     vec![Key::plain(K::Esc), Key::ch('?'), Key::ch('q')],
                 ),
                 (A::Quit, vec![Key::ctrl('c')]),
+                // Where the screen is too small for every key, the overlay scrolls.
+                (A::Down, vec![Key::ch('j'), Key::plain(K::Down)]),
+                (A::Up, vec![Key::ch('k'), Key::plain(K::Up)]),
+                (A::PageDown, vec![Key::plain(K::PageDown), Key::ch(' ')]),
+                (A::PageUp, vec![Key::plain(K::PageUp)]),
+                (A::Top, vec![Key::ch('g'), Key::plain(K::Home)]),
+                (A::Bottom, vec![Key::ch('G'), Key::plain(K::End)]),
             ],
         }
     }
@@ -198,7 +205,7 @@ impl Action {
         (
             Action::OpenInBrowser,
             "open_in_browser",
-            "open the link in the browser",
+            "open the link in a browser",
         ),
         (Action::CopyLink, "copy_link", "copy the link"),
         (Action::FullText, "full_text", "full text / feed text"),
@@ -208,16 +215,8 @@ impl Action {
             "full_screen",
             "full-screen article on/off",
         ),
-        (
-            Action::NarrowPane,
-            "narrow_pane",
-            "narrow the publication pane",
-        ),
-        (
-            Action::WidenPane,
-            "widen_pane",
-            "widen the publication pane",
-        ),
+        (Action::NarrowPane, "narrow_pane", "narrow publication pane"),
+        (Action::WidenPane, "widen_pane", "widen publication pane"),
         (Action::ViewUnread, "view_unread", "every unread article"),
         (Action::ViewStarred, "view_starred", "every starred article"),
         (Action::Enclosure, "enclosure", "play the enclosure"),
@@ -237,7 +236,7 @@ impl Action {
         (Action::Undo, "undo", "undo marking read"),
         (Action::Done, "done", "GitHub notification done"),
         (Action::Search, "search", "search every article"),
-        (Action::Filter, "filter", "show all / unread / starred"),
+        (Action::Filter, "filter", "all / unread / starred"),
         (Action::SignIn, "sign_in", "sign in to GitHub again"),
         (Action::ReloadConfig, "reload_config", "reload the config"),
         (Action::Messages, "messages", "recent messages in full"),
@@ -659,7 +658,7 @@ impl KeyMap {
                 rows.push((c.to_string(), format!("show {name}")));
             }
         }
-        rows.push(("1-9".into(), "show publication by position".into()));
+        rows.push(("1-9".into(), "publication by position".into()));
         rows
     }
 }

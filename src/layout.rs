@@ -116,3 +116,63 @@ impl Areas {
 pub(crate) fn list_offset(cursor: usize, visible: usize) -> usize {
     cursor.saturating_sub(visible.saturating_sub(1))
 }
+
+/// Where the `?` overlay goes and how its rows are laid out: shared by the view (which draws
+/// it) and the core (which bounds its scroll), so the two cannot disagree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HelpLayout {
+    pub popup: Rect,
+    /// Side by side columns, each at least [`HELP_COLUMN`] wide, so no description is cut
+    /// short for want of width when the screen has it.
+    pub columns: usize,
+    /// Rows in each column (the last may have fewer).
+    pub per_col: usize,
+    /// Rows that fit on screen at once; fewer than `per_col` means the overlay scrolls.
+    pub visible: usize,
+}
+
+/// The narrowest a help column gets before another column is dropped: room for the longest
+/// key name and description.
+pub const HELP_COLUMN: u16 = 37;
+
+impl HelpLayout {
+    #[must_use]
+    pub fn of(area: Rect, rows: usize) -> Self {
+        // Border and the one-column padding on each side.
+        let inner_w = area.width.saturating_sub(4);
+        let fit_cols = usize::from((inner_w + 2) / (HELP_COLUMN + 2)).clamp(1, 3);
+        let avail = usize::from(area.height.saturating_sub(2)).max(1);
+        let columns = rows.div_ceil(avail).clamp(1, fit_cols);
+        let per_col = rows.div_ceil(columns).max(1);
+        let visible = per_col.min(avail);
+        // Columns, the spacing between them, padding and border; on a small screen the
+        // overlay may take all of it (it is modal: nothing under it is needed meanwhile).
+        let cols = u16::try_from(columns).unwrap_or(3);
+        let width = if columns == 1 {
+            area.width.saturating_sub(2).min(64)
+        } else {
+            area.width.min(cols * HELP_COLUMN + (cols - 1) * 2 + 4)
+        };
+        let height = area
+            .height
+            .min(u16::try_from(visible + 2).unwrap_or(u16::MAX));
+        let popup = Rect {
+            x: area.x + (area.width - width) / 2,
+            y: area.y + (area.height - height) / 2,
+            width,
+            height,
+        };
+        Self {
+            popup,
+            columns,
+            per_col,
+            visible,
+        }
+    }
+
+    /// The furthest the rows can scroll.
+    #[must_use]
+    pub fn max_scroll(&self) -> usize {
+        self.per_col - self.visible
+    }
+}

@@ -134,6 +134,8 @@ pub struct State {
     pub focus: Focus,
     pub article: Option<ArticleView>,
     pub help: bool,
+    /// `?` on a screen too small for every key: the first row shown.
+    pub help_scroll: usize,
     pub filter: Filter,
     pub search: Option<Search>,
     pub notice: Option<Notice>,
@@ -224,6 +226,7 @@ impl State {
             focus: Focus::Headlines,
             article: None,
             help: false,
+            help_scroll: 0,
             filter: Filter::All,
             search: None,
             notice: None,

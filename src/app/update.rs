@@ -480,11 +480,24 @@ fn on_key(state: &mut State, key: Key) -> Vec<Cmd> {
     }
     if state.help {
         // The overlay is modal, with its own table: close (Esc, ?, q) or quit (Ctrl-c).
+        let names: Vec<String> = state.pubs.iter().map(|p| p.name.clone()).collect();
+        let rows = state.keys.help_rows(&names).len();
+        let (w, h) = state.viewport;
+        let layout = crate::layout::HelpLayout::of(ratatui::layout::Rect::new(0, 0, w, h), rows);
+        let page = layout.visible.saturating_sub(1).max(1);
+        let scroll = &mut state.help_scroll;
         match state.keys.action_in(Mode::Help, key) {
             Some(Action::Back) => state.help = false,
             Some(Action::Quit) => state.quit = true,
+            Some(Action::Down) => *scroll += 1,
+            Some(Action::Up) => *scroll = scroll.saturating_sub(1),
+            Some(Action::PageDown) => *scroll += page,
+            Some(Action::PageUp) => *scroll = scroll.saturating_sub(page),
+            Some(Action::Top) => *scroll = 0,
+            Some(Action::Bottom) => *scroll = usize::MAX,
             _ => {}
         }
+        *scroll = (*scroll).min(layout.max_scroll());
         return vec![];
     }
     if state.links.is_some() {
@@ -508,6 +521,7 @@ fn on_action(state: &mut State, action: Action) -> Vec<Cmd> {
         }
         Action::Help => {
             state.help = true;
+            state.help_scroll = 0;
             vec![]
         }
         Action::Back if state.search.is_some() && state.focus != Focus::Article => {

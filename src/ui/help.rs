@@ -9,39 +9,25 @@ use unicode_width::UnicodeWidthStr;
 use super::text::fit;
 use crate::app::State;
 use crate::keys::{Action, Mode};
+use crate::layout::HelpLayout;
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
     let names: Vec<String> = state.pubs.iter().map(|p| p.name.clone()).collect();
     let rows = state.keys.help_rows(&names);
-    // As many columns as it takes to show every row at this height.
-    let avail = usize::from(area.height.saturating_sub(4)).max(1);
-    let columns = rows.len().div_ceil(avail).clamp(1, 3);
-    let per_col = rows.len().div_ceil(columns);
-    let width = area
-        .width
-        .saturating_sub(2)
-        .min(if columns == 1 { 64 } else { 110 });
-    let height = area
-        .height
-        .saturating_sub(2)
-        .min(u16::try_from(per_col + 2).unwrap_or(u16::MAX));
-    let popup = Rect {
-        x: area.x + (area.width - width) / 2,
-        y: area.y + (area.height - height) / 2,
-        width,
-        height,
-    };
+    let layout = HelpLayout::of(area, rows.len());
+    let popup = layout.popup;
+    let scroll = state.help_scroll.min(layout.max_scroll());
     let block = Block::bordered()
         .title(" Keys ")
-        .title_bottom(Line::from(format!(" {} closes ", closes(state))).right_aligned())
+        .title_bottom(Line::from(footer(state, &layout, scroll)).right_aligned())
         .padding(Padding::horizontal(1));
     let inner = block.inner(popup);
     frame.render_widget(Clear, popup);
     frame.render_widget(block, popup);
-    let cols = Layout::horizontal(vec![Constraint::Fill(1); columns])
+    let cols = Layout::horizontal(vec![Constraint::Fill(1); layout.columns])
         .spacing(2)
         .split(inner);
-    for (chunk, col) in rows.chunks(per_col.max(1)).zip(cols.iter()) {
+    for (chunk, col) in rows.chunks(layout.per_col).zip(cols.iter()) {
         let key_w = chunk
             .iter()
             .map(|(k, _)| k.width())
@@ -51,6 +37,8 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
         let desc_w = usize::from(col.width).saturating_sub(key_w + 1);
         let lines: Vec<Line> = chunk
             .iter()
+            .skip(scroll)
+            .take(layout.visible)
             .map(|(k, d)| {
                 Line::from(vec![
                     Span::styled(fit(k, key_w), state.theme.accent()),
@@ -61,6 +49,22 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
             .collect();
         frame.render_widget(Paragraph::new(lines), *col);
     }
+}
+
+/// "Esc or ? closes", and where rows are out of sight which key scrolls and how far it is.
+fn footer(state: &State, layout: &HelpLayout, scroll: usize) -> String {
+    if layout.max_scroll() == 0 {
+        return format!(" {} closes ", closes(state));
+    }
+    let down = state.keys.hint_in(Mode::Help, Action::Down);
+    let up = state.keys.hint_in(Mode::Help, Action::Up);
+    format!(
+        " {}-{} of {} · {down}/{up} scroll · {} closes ",
+        scroll + 1,
+        scroll + layout.visible,
+        layout.per_col,
+        closes(state)
+    )
 }
 
 /// "Esc or ? closes", from the help mode's table.

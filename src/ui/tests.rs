@@ -737,3 +737,37 @@ fn the_reason_for_signing_in_again_is_shown_whole_beside_the_qr_code() {
         "the QR code is still there:\n{screen}"
     );
 }
+
+/// Where every key does not fit, `?` scrolls: to its end with `G`, never past it, and the
+/// footer says where it is.
+#[test]
+fn help_scrolls_on_a_small_screen_and_stops_at_its_end() {
+    let mut s = with_headlines(CRAMPED);
+    s.help = true;
+    let key = |s: &mut State, c: char| {
+        let ev = crossterm::event::KeyEvent::new(
+            crossterm::event::KeyCode::Char(c),
+            crossterm::event::KeyModifiers::NONE,
+        );
+        app::update(s, Msg::Key(ev));
+    };
+    let first = render(&s);
+    assert!(
+        first.contains("move down") && first.contains("1-12 of 43"),
+        "{first}"
+    );
+    key(&mut s, 'G');
+    let last = render(&s);
+    assert!(last.contains("32-43 of 43"), "{last}");
+    assert!(
+        last.contains("publication by position") && !last.contains("move down"),
+        "{last}"
+    );
+    key(&mut s, 'j');
+    assert_eq!(render(&s), last, "no scrolling past the end");
+    key(&mut s, 'k');
+    assert!(render(&s).contains("31-42 of 43"));
+    // `?` closes it too.
+    key(&mut s, '?');
+    assert!(!s.help);
+}
