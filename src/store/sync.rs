@@ -129,7 +129,7 @@ pub(crate) fn stamp_article(
 }
 
 /// Records "every article of the publication at `url` read": a watermark at its newest
-/// article.
+/// article, never below the one it had (see `join_watermark` in `src/sync/merge.rs`).
 pub(crate) fn stamp_watermark(tx: &Connection, url: &str) -> rusqlite::Result<()> {
     if !synced(url) {
         return Ok(());
@@ -146,7 +146,8 @@ pub(crate) fn stamp_watermark(tx: &Connection, url: &str) -> rusqlite::Result<()
     let at = tick(tx)?.to_sortable();
     tx.prepare_cached(
         "INSERT INTO sync_watermarks (key, up_to, at, dirty) VALUES (?1, ?2, ?3, 1)
-         ON CONFLICT (key) DO UPDATE SET up_to = excluded.up_to, at = excluded.at, dirty = 1",
+         ON CONFLICT (key) DO UPDATE SET up_to = max(up_to, excluded.up_to), at = excluded.at,
+            dirty = 1",
     )?
     .execute(params![feed_key(url).as_str(), up_to, at])?;
     Ok(())

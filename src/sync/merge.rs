@@ -196,7 +196,7 @@ impl SyncState {
         }
         for (k, w) in &other.watermarks {
             match self.watermarks.get_mut(k) {
-                Some(mine) => mine.join(w),
+                Some(mine) => join_watermark(mine, w),
                 None => {
                     self.watermarks.insert(k.clone(), w.clone());
                 }
@@ -232,6 +232,17 @@ impl SyncState {
             .chain(subs)
             .chain(self.devices.values())
             .max()
+    }
+}
+
+/// Two machines' "read up to" marks: the furthest reach and the latest stamp, each the max of
+/// the two. Not last-writer-wins: a later "mark all read" on a machine whose feed was older
+/// (a smaller `up_to`) must not take back what the other machine marked read beyond it. Still
+/// a join (component-wise max): commutative, associative, idempotent.
+fn join_watermark(mine: &mut Reg<i64>, theirs: &Reg<i64>) {
+    mine.value = mine.value.max(theirs.value);
+    if theirs.at > mine.at {
+        mine.at = theirs.at.clone();
     }
 }
 
@@ -352,6 +363,30 @@ mod tests {
             let ab = joined(&a, &b);
             prop_assert_eq!(joined(&ab, &b), ab);
         }
+    }
+
+    #[test]
+    fn a_later_mark_all_read_with_an_older_feed_does_not_shrink_the_watermark() {
+        // A marked everything read up to 2000; B, later but with an older feed, up to 1000.
+        let mut a = SyncState::default();
+        a.watermarks.insert(
+            feed_key("https://x.example/f"),
+            Reg::new(2000, hlc(10, 0, "a")),
+        );
+        let mut b = SyncState::default();
+        b.watermarks.insert(
+            feed_key("https://x.example/f"),
+            Reg::new(1000, hlc(20, 0, "b")),
+        );
+        let mut ab = a.clone();
+        ab.join(&b);
+        let mut ba = b.clone();
+        ba.join(&a);
+        assert_eq!(ab, ba);
+        let w = &ab.watermarks[&feed_key("https://x.example/f")];
+        assert_eq!(w.value, 2000, "what A marked read stays read");
+        assert_eq!(w.at, hlc(20, 0, "b"));
+        assert_eq!(effective_read(None, Some(w), 1500), Some(true));
     }
 
     #[test]
