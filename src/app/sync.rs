@@ -35,7 +35,7 @@ pub enum SyncOutcome {
         summary: String,
         /// Read or starred flags in the cache changed: reload what is shown.
         articles_changed: bool,
-        /// The config's subscriptions changed (shown after a restart).
+        /// The config's subscriptions changed (the reader reads it again).
         subs_changed: bool,
     },
     /// The token lacks the `gist` scope.
@@ -122,14 +122,14 @@ pub(super) fn on_synced(state: &mut State, round: u64, outcome: SyncOutcome) -> 
                     cmds.extend(super::update::load_headlines(state));
                 }
             }
+            if subs_changed {
+                // The round wrote the config: read it now (the file watch would too, but it
+                // may be off), and the reload says which publications came or went.
+                cmds.push(super::msg::SystemCmd::ReloadConfig.into());
+            }
             if articles_changed || subs_changed {
-                let more = if subs_changed {
-                    " (subscriptions change when newsroom starts again)"
-                } else {
-                    ""
-                };
                 state.notice = Some(Notice {
-                    text: format!("Synced: {}{more}", crate::gate::clean_line(&summary)),
+                    text: format!("Synced: {}", crate::gate::clean_line(&summary)),
                     kind: NoticeKind::Info,
                     at: state.now,
                 });
@@ -263,6 +263,24 @@ mod tests {
                 .as_ref()
                 .is_some_and(|n| n.text.starts_with("Synced: 2 article"))
         );
+    }
+
+    #[test]
+    fn subscriptions_from_another_machine_reload_the_config_at_once() {
+        let mut s = state();
+        on_signed_in(&mut s);
+        let cmds = on_synced(
+            &mut s,
+            1,
+            SyncOutcome::Done {
+                summary: "1 subscription(s) added".into(),
+                articles_changed: false,
+                subs_changed: true,
+            },
+        );
+        assert!(cmds.contains(&crate::app::SystemCmd::ReloadConfig.into()));
+        let read_only = on_synced(&mut s, 2, done());
+        assert!(!read_only.contains(&crate::app::SystemCmd::ReloadConfig.into()));
     }
 
     #[test]
