@@ -121,7 +121,7 @@ fn print_report(report: &RoundReport, out: &mut impl Write, err: &mut impl Write
 }
 
 /// `newsroom sync [--off]`.
-pub async fn sync_command(ctx: &Context, off: bool) -> Result<(), Failure> {
+pub async fn sync_command(ctx: &Context, off: bool, passphrase: bool) -> Result<(), Failure> {
     let (mut out, mut err) = (std::io::stdout(), std::io::stderr());
     if off {
         crate::config_edit::set_sync_enabled(&ctx.config_file, false)
@@ -132,6 +132,7 @@ pub async fn sync_command(ctx: &Context, off: bool) -> Result<(), Failure> {
         );
         return Ok(());
     }
+    super::ask::ensure_passphrase(ctx, passphrase, &mut err).await?;
     let session = session(ctx, &mut err).await?;
     let store = store(ctx, &mut err)?;
     let report = run(&session, &store, &ctx.config_file)
