@@ -700,8 +700,11 @@ fn turning_encryption_on_rewrites_every_file_of_a_plaintext_gist_sealed() {
     a.set(&feed, "a", Some(true), None);
     a.set(&feed, "b", None, Some(true));
     a.sync();
-    let (_, plain) = w.gist();
+    let (id, plain) = w.gist();
     assert!(plain.values().all(|c| !c.contains(ARMOR)));
+    let versions = w.gh.gists(|g| g.versions(&id).len());
+    a.sync();
+    assert_eq!(w.gh.gists(|g| g.versions(&id).len()), versions, "settled");
 
     // Nothing changed locally: the round still seals every file.
     a.encrypt("correct horse");
