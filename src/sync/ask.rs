@@ -85,23 +85,21 @@ fn read_hidden(err: &mut impl Write, prompt: &str) -> Result<SecretString, Failu
     let mut byte = [0u8; 1];
     let mut stdin = std::io::stdin().lock();
     loop {
-        match stdin.read(&mut byte) {
-            Ok(1) => match byte[0] {
-                b'\r' | b'\n' => break,
-                // Ctrl-C, Ctrl-D
-                3 | 4 => {
-                    cancelled = true;
-                    break;
-                }
-                8 | 127 => {
-                    line.pop();
-                }
-                b => line.push(b),
-            },
-            _ => {
+        if !matches!(stdin.read(&mut byte), Ok(1)) {
+            cancelled = true;
+            break;
+        }
+        match byte[0] {
+            b'\r' | b'\n' => break,
+            // Ctrl-C, Ctrl-D
+            3 | 4 => {
                 cancelled = true;
                 break;
             }
+            8 | 127 => {
+                line.pop();
+            }
+            b => line.push(b),
         }
     }
     let _ = crossterm::terminal::disable_raw_mode();

@@ -194,6 +194,9 @@ pub fn status_text(ctx: &Context) -> String {
         "  last round: {}\n",
         meta("last_round").as_deref().unwrap_or("never")
     ));
+    if ctx.config.sync.encrypt {
+        s.push_str("  encrypted: yes (`[sync] encrypt`, the passphrase in the keyring)\n");
+    }
     if let Some(e) = meta("last_error").filter(|e| !e.is_empty()) {
         s.push_str(&format!("  last error: {e}\n"));
     }

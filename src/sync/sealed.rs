@@ -113,15 +113,14 @@ fn seal_manifest(plain: &str, sealed_key: &str) -> String {
     out
 }
 
-fn blocking_crypt<T: Send + 'static>(
+/// Off the async threads: a scrypt is a deliberate second of work.
+async fn blocking_crypt<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, CryptError> + Send + 'static,
-) -> impl std::future::Future<Output = Result<T, RemoteError>> {
-    async move {
-        tokio::task::spawn_blocking(f)
-            .await
-            .map_err(|e| RemoteError::Other(format!("encryption stopped: {e}")))?
-            .map_err(crypt_error)
-    }
+) -> Result<T, RemoteError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| RemoteError::Other(format!("encryption stopped: {e}")))?
+        .map_err(crypt_error)
 }
 
 impl<'a, G: GistApi> Sealed<'a, G> {
