@@ -114,6 +114,10 @@ pub enum Command {
         /// Turn sync off (the gist is left as it is).
         #[arg(long)]
         off: bool,
+        /// Enter the sync passphrase (again) on the terminal and keep it in the keyring, for
+        /// `[sync] encrypt = true`.
+        #[arg(long, conflicts_with = "off")]
+        passphrase: bool,
     },
     /// Remove a publication by name.
     Remove { name: String },

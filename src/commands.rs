@@ -142,8 +142,8 @@ async fn command(ctx: &Context, cmd: Command) -> Result<ExitCode, Failure> {
             out(crate::sync::command::status_text(ctx))?;
             signed_in?;
         }
-        Command::Sync { off } => {
-            crate::sync::command::sync_command(ctx, off).await?;
+        Command::Sync { off, passphrase } => {
+            crate::sync::command::sync_command(ctx, off, passphrase).await?;
         }
         Command::Fetch { force, json } => {
             let opts = crate::headless::FetchOptions { force, json };

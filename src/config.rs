@@ -63,6 +63,9 @@ pub struct CacheConfig {
 pub struct SyncConfig {
     /// Turned on by the first `newsroom sync`, off by `newsroom sync --off`.
     pub enabled: bool,
+    /// `encrypt = true`: the gist's files sealed with a passphrase kept in the keyring
+    /// (`src/sync/sealed.rs`).
+    pub encrypt: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -130,6 +133,7 @@ struct RawConfig {
 #[serde(deny_unknown_fields)]
 struct RawSync {
     enabled: Option<bool>,
+    encrypt: Option<bool>,
 }
 
 /// In `[keys]`: an action's keys, or a mode's table (`[keys.signin]`, `[keys.help]`).
@@ -496,6 +500,7 @@ impl Config {
             commands,
             sync: SyncConfig {
                 enabled: raw.sync.enabled.unwrap_or(false),
+                encrypt: raw.sync.encrypt.unwrap_or(false),
             },
             source: path.map(Path::to_path_buf),
         })

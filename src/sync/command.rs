@@ -121,7 +121,7 @@ fn print_report(report: &RoundReport, out: &mut impl Write, err: &mut impl Write
 }
 
 /// `newsroom sync [--off]`.
-pub async fn sync_command(ctx: &Context, off: bool) -> Result<(), Failure> {
+pub async fn sync_command(ctx: &Context, off: bool, passphrase: bool) -> Result<(), Failure> {
     let (mut out, mut err) = (std::io::stdout(), std::io::stderr());
     if off {
         crate::config_edit::set_sync_enabled(&ctx.config_file, false)
@@ -132,6 +132,7 @@ pub async fn sync_command(ctx: &Context, off: bool) -> Result<(), Failure> {
         );
         return Ok(());
     }
+    super::ask::ensure_passphrase(ctx, passphrase, &mut err).await?;
     let session = session(ctx, &mut err).await?;
     let store = store(ctx, &mut err)?;
     let report = run(&session, &store, &ctx.config_file)
@@ -193,6 +194,9 @@ pub fn status_text(ctx: &Context) -> String {
         "  last round: {}\n",
         meta("last_round").as_deref().unwrap_or("never")
     ));
+    if ctx.config.sync.encrypt {
+        s.push_str("  encrypted: yes (`[sync] encrypt`, the passphrase in the keyring)\n");
+    }
     if let Some(e) = meta("last_error").filter(|e| !e.is_empty()) {
         s.push_str(&format!("  last error: {e}\n"));
     }

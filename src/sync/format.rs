@@ -23,6 +23,10 @@ pub const GIST_DESCRIPTION: &str = "newsroom sync (subscriptions and reading sta
 pub const MANIFEST: &str = "newsroom-sync.txt";
 pub const SUBSCRIPTIONS: &str = "subscriptions.txt";
 pub const WATERMARKS: &str = "watermarks.txt";
+/// The manifest's line saying the gist is sealed; the sealed key follows as an armored block.
+pub const ENCRYPTED_LINE: &str = "encrypted age";
+pub const ARMOR_BEGIN: &str = "-----BEGIN AGE ENCRYPTED FILE-----";
+pub const ARMOR_END: &str = "-----END AGE ENCRYPTED FILE-----";
 const MARKS_PREFIX: &str = "marks-";
 const TXT: &str = ".txt";
 
@@ -53,6 +57,9 @@ pub struct Parsed {
     /// The manifest's version; `None` when there is no readable manifest (not a newsroom gist,
     /// or one edited by hand).
     pub version: Option<u32>,
+    /// The manifest says the other files are sealed (`src/sync/sealed.rs`): a machine without
+    /// encryption must not write plaintext into this gist.
+    pub encrypted: bool,
 }
 
 impl Parsed {
@@ -247,8 +254,18 @@ fn parse_manifest(name: &str, text: &str, out: &mut Parsed) {
         return;
     };
     out.version = Some(version);
+    let mut in_armor = false;
     for (i, l) in lines {
         if l.trim().is_empty() || l.starts_with('#') {
+            continue;
+        }
+        // The sealed key of an encrypted gist: not for this parser.
+        if in_armor || l == ARMOR_BEGIN {
+            in_armor = l != ARMOR_END;
+            continue;
+        }
+        if l == ENCRYPTED_LINE {
+            out.encrypted = true;
             continue;
         }
         let mut f = l.split(' ');

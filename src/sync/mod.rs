@@ -2,6 +2,7 @@
 //! (clock, records and their merge, the text format) and the round that talks to GitHub.
 //! The format is described in `docs/sync.md`.
 
+mod ask;
 pub mod command;
 pub mod crypt;
 pub mod format;
@@ -9,4 +10,5 @@ pub mod hlc;
 pub mod merge;
 mod remote;
 pub mod round;
+mod sealed;
 pub mod subs;

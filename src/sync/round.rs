@@ -57,6 +57,9 @@ pub enum RemoteError {
     NotFound,
     #[error("GitHub asks newsroom to wait until {}", .until.format("%H:%M:%S UTC"))]
     RateLimited { until: DateTime<Utc> },
+    /// Encryption: a wrong passphrase, a damaged sealed file (the message says what to do).
+    #[error("{0}")]
+    Sealed(String),
     #[error("{0}")]
     Other(String),
 }
@@ -88,6 +91,20 @@ pub enum RoundError {
          on this machine to sync with it. Nothing was written."
     )]
     Newer(String, u32),
+    #[error(
+        "the sync gist {0} is encrypted, and encryption is off on this machine: set `[sync] \
+         encrypt = true` in the config (and the passphrase of your other machines) to sync with \
+         it. Nothing was written."
+    )]
+    Encrypted(String),
+    #[error(
+        "sync: `[sync] encrypt = true`, but no sync passphrase is kept: run `newsroom sync` on a \
+         terminal once to enter it, or set {}. Nothing was sent.",
+        super::sealed::PASSPHRASE_ENV
+    )]
+    NoPassphrase,
+    #[error("sync: {0}")]
+    Passphrase(String),
     #[error("sync: {0}")]
     Remote(RemoteError),
     #[error("sync: {0}")]
@@ -172,7 +189,11 @@ pub(crate) async fn run<G: GistApi>(
     store: &SharedStore,
     config_file: &Path,
 ) -> Result<RoundReport, RoundError> {
-    let result = round(gist, store, config_file).await;
+    let result = match encryption(config_file).await {
+        Ok(Some(pass)) => round(&super::sealed::Sealed::new(gist, pass), store, config_file).await,
+        Ok(None) => round(gist, store, config_file).await,
+        Err(e) => Err(e),
+    };
     let error = result
         .as_ref()
         .err()
@@ -185,6 +206,21 @@ pub(crate) async fn run<G: GistApi>(
         tracing::warn!("sync: could not keep the round's outcome: {e}");
     }
     result
+}
+
+/// With `[sync] encrypt = true`, the passphrase (from the environment or the keyring); never a
+/// prompt here, so a round without a terminal fails at once rather than hang or send plaintext.
+async fn encryption(config_file: &Path) -> Result<Option<age::secrecy::SecretString>, RoundError> {
+    let config = crate::config::Config::load(Some(config_file), None)
+        .map_err(|e| RoundError::Passphrase(e.to_string()))?;
+    if !config.sync.encrypt {
+        return Ok(None);
+    }
+    super::sealed::stored_passphrase(&config.github.host)
+        .await
+        .map_err(RoundError::Passphrase)?
+        .ok_or(RoundError::NoPassphrase)
+        .map(Some)
 }
 
 /// One round: see the module docs.
@@ -245,6 +281,11 @@ pub(crate) async fn round<G: GistApi>(
     if parsed.is_newer() {
         return Err(RoundError::Newer(gist_id, parsed.version.unwrap_or(0)));
     }
+    // Only the plain path sees this line (the sealed view takes it out): never plaintext into
+    // an encrypted gist.
+    if parsed.encrypted {
+        return Err(RoundError::Encrypted(gist_id));
+    }
     note_problems(&parsed, &mut report);
     if parsed.version.is_none() && !created {
         report.reseeded = true;
@@ -285,6 +326,9 @@ pub(crate) async fn round<G: GistApi>(
         for v in raced.iter().take(MAX_RACED) {
             let other = gist.get_at(&gist_id, v).await?;
             let p = format::parse(&other.files);
+            if p.encrypted {
+                return Err(RoundError::Encrypted(gist_id));
+            }
             if !p.is_newer() {
                 merged.join(&p.state);
             }
@@ -294,6 +338,9 @@ pub(crate) async fn round<G: GistApi>(
         // What GitHub holds now is the base of the next write.
         remote = gist.get(&gist_id).await?;
         let p = format::parse(&remote.files);
+        if p.encrypted {
+            return Err(RoundError::Encrypted(gist_id));
+        }
         if !p.is_newer() {
             merged.join(&p.state);
         }

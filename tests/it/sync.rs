@@ -63,6 +63,8 @@ struct Machine {
     home: tempfile::TempDir,
     config: PathBuf,
     db: PathBuf,
+    /// `NEWSROOM_SYNC_PASSPHRASE` for this machine's runs.
+    pass: std::cell::RefCell<Option<String>>,
 }
 
 impl Machine {
@@ -82,7 +84,12 @@ impl Machine {
             ),
         )
         .unwrap();
-        let m = Self { home, config, db };
+        let m = Self {
+            home,
+            config,
+            db,
+            pass: std::cell::RefCell::new(None),
+        };
         let out = m.run(&["fetch"]);
         assert!(out.status.success(), "fetch: {}", text(&out.stderr));
         m
@@ -96,8 +103,24 @@ impl Machine {
             .arg(&self.db)
             .args(args)
             .env("NEWSROOM_GITHUB_TOKEN", TOKEN)
-            .env("NEWSROOM_TEST_AUTH_SECOND_MS", "50");
+            .env("NEWSROOM_TEST_AUTH_SECOND_MS", "50")
+            .env("NEWSROOM_TEST_SCRYPT_LOG_N", "10");
+        if let Some(p) = self.pass.borrow().as_deref() {
+            cmd.env("NEWSROOM_SYNC_PASSPHRASE", p);
+        }
         cmd
+    }
+
+    /// `[sync] encrypt = true` in the config, and this passphrase.
+    fn encrypt(&self, pass: &str) {
+        let mut c = self.config_text();
+        if c.contains("[sync]") {
+            c = c.replace("[sync]\n", "[sync]\nencrypt = true\n");
+        } else {
+            c.push_str("\n[sync]\nencrypt = true\n");
+        }
+        std::fs::write(&self.config, c).unwrap();
+        *self.pass.borrow_mut() = Some(pass.to_owned());
     }
 
     fn run(&self, args: &[&str]) -> Output {
@@ -558,4 +581,162 @@ fn fetch_syncs_when_sync_is_on_and_not_after_sync_off() {
     );
     let status = text(&b.run(&["status"]).stdout);
     assert!(status.contains("Sync: off"), "{status}");
+}
+
+const ARMOR: &str = "-----BEGIN AGE ENCRYPTED FILE-----";
+
+/// Every file of an encrypted gist but the manifest is sealed, and the manifest says so.
+fn assert_sealed(files: &std::collections::BTreeMap<String, String>, feed: &str) {
+    assert!(files.len() > 3, "{files:?}");
+    for (name, content) in files {
+        assert!(!content.contains("Story"), "{name}: {content}");
+        assert!(!content.contains(feed), "{name}: {content}");
+        if name == "newsroom-sync.txt" {
+            assert!(
+                content.starts_with("newsroom-sync 1\nencrypted age\n"),
+                "{content}"
+            );
+            assert!(content.contains(ARMOR), "the sealed key: {content}");
+        } else {
+            assert!(content.starts_with(ARMOR), "{name}: {content}");
+        }
+    }
+}
+
+#[test]
+fn two_machines_with_one_passphrase_converge_through_a_gist_of_sealed_files() {
+    let w = World::start(Script::default());
+    let feed = w.feed_url("/feed.xml");
+    let (a, b) = (Machine::new(&w), Machine::new(&w));
+    a.encrypt("correct horse");
+    b.encrypt("correct horse");
+    a.set(&feed, "a", Some(true), None);
+    a.set(&feed, "b", None, Some(true));
+    a.sync();
+    assert!(
+        a.config_text().contains("encrypt = true"),
+        "{}",
+        a.config_text()
+    );
+    let joined = b.sync();
+    assert!(joined.contains("updated from other machines"), "{joined}");
+    assert_eq!(b.flags(&feed, "a"), (true, false));
+    assert_eq!(b.flags(&feed, "b"), (false, true));
+    b.set(&feed, "a", Some(false), None);
+    b.set(&feed, "c", Some(true), None);
+    b.sync();
+    a.sync();
+    assert_eq!(a.flags(&feed, "a"), (false, false));
+    assert_eq!(a.flags(&feed, "c"), (true, false));
+    let (id, files) = w.gist();
+    assert_sealed(&files, &feed);
+
+    // Files are compared as plaintext: a round with nothing new writes nothing, although
+    // sealing the same text twice never gives the same file.
+    let before = w.gh.gists(|g| g.versions(&id).len());
+    a.sync();
+    a.sync();
+    assert_eq!(w.gh.gists(|g| g.versions(&id).len()), before);
+}
+
+#[test]
+fn a_wrong_passphrase_fails_clearly_and_changes_nothing_on_that_machine() {
+    let w = World::start(Script::default());
+    let feed = w.feed_url("/feed.xml");
+    let (a, b) = (Machine::new(&w), Machine::new(&w));
+    a.encrypt("correct horse");
+    a.set(&feed, "a", Some(true), Some(true));
+    a.sync();
+    let (id, files) = w.gist();
+    let versions = w.gh.gists(|g| g.versions(&id).len());
+
+    b.encrypt("battery staple");
+    b.set(&feed, "b", Some(true), None);
+    let config = b.config_text();
+    let out = b.run(&["sync"]);
+    assert!(!out.status.success());
+    let err = text(&out.stderr);
+    assert!(err.contains("passphrase does not open"), "{err}");
+    assert!(err.contains("newsroom sync --passphrase"), "{err}");
+    // B's cache and config are as they were, and the gist was not written.
+    assert_eq!(b.flags(&feed, "a"), (false, false));
+    assert_eq!(b.flags(&feed, "b"), (true, false));
+    assert_eq!(b.config_text(), config);
+    assert_eq!(w.gist(), (id.clone(), files));
+    assert_eq!(w.gh.gists(|g| g.versions(&id).len()), versions);
+
+    // With the right one, B joins.
+    *b.pass.borrow_mut() = Some("correct horse".into());
+    b.sync();
+    assert_eq!(b.flags(&feed, "a"), (true, true));
+    assert_eq!(b.flags(&feed, "b"), (true, false));
+}
+
+#[test]
+fn a_machine_without_encryption_refuses_to_write_plaintext_into_an_encrypted_gist() {
+    let w = World::start(Script::default());
+    let feed = w.feed_url("/feed.xml");
+    let (a, b) = (Machine::new(&w), Machine::new(&w));
+    a.encrypt("correct horse");
+    a.set(&feed, "a", Some(true), None);
+    a.sync();
+    let before = w.gist();
+
+    b.set(&feed, "b", Some(true), None);
+    let out = b.run(&["sync"]);
+    assert!(!out.status.success());
+    let err = text(&out.stderr);
+    assert!(err.contains("is encrypted"), "{err}");
+    assert!(err.contains("encrypt = true"), "{err}");
+    assert_eq!(w.gist(), before);
+    assert_eq!(b.flags(&feed, "a"), (false, false));
+}
+
+#[test]
+fn turning_encryption_on_rewrites_every_file_of_a_plaintext_gist_sealed() {
+    let w = World::start(Script::default());
+    let feed = w.feed_url("/feed.xml");
+    let (a, b) = (Machine::new(&w), Machine::new(&w));
+    a.set(&feed, "a", Some(true), None);
+    a.set(&feed, "b", None, Some(true));
+    a.sync();
+    let (id, plain) = w.gist();
+    assert!(plain.values().all(|c| !c.contains(ARMOR)));
+    let versions = w.gh.gists(|g| g.versions(&id).len());
+    a.sync();
+    assert_eq!(w.gh.gists(|g| g.versions(&id).len()), versions, "settled");
+
+    // Nothing changed locally: the round still seals every file.
+    a.encrypt("correct horse");
+    a.sync();
+    let (_, files) = w.gist();
+    assert_eq!(
+        files.keys().collect::<Vec<_>>(),
+        plain.keys().collect::<Vec<_>>()
+    );
+    assert_sealed(&files, &feed);
+
+    b.encrypt("correct horse");
+    b.sync();
+    assert_eq!(b.flags(&feed, "a"), (true, false));
+    assert_eq!(b.flags(&feed, "b"), (false, true));
+}
+
+#[test]
+fn encryption_without_a_passphrase_or_a_terminal_fails_at_once_and_sends_nothing() {
+    let w = World::start(Script::default());
+    let a = Machine::new(&w);
+    a.encrypt("unused");
+    *a.pass.borrow_mut() = None;
+    // No keyring to be found either (no session bus), and stdin is not a terminal.
+    let bus = format!("unix:path={}", a.home.path().join("no-bus").display());
+    let out = a
+        .command(&["sync"])
+        .env("DBUS_SESSION_BUS_ADDRESS", bus)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = text(&out.stderr);
+    assert!(err.contains("passphrase"), "{err}");
+    w.gh.gists(|g| assert!(g.ids().is_empty(), "no gist was written"));
 }

@@ -29,6 +29,7 @@ pub fn newsroom_in(home: &Path) -> Command {
         .env_remove("NEWSROOM_DB")
         .env_remove("NEWSROOM_GITHUB_TOKEN")
         .env_remove("NEWSROOM_GITHUB_CLIENT_ID")
+        .env_remove("NEWSROOM_SYNC_PASSPHRASE")
         .stdin(Stdio::null());
     cmd
 }
