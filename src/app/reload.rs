@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use super::msg::{CacheCmd, Cmd, FeedCmd, GithubCmd};
 use super::signin::Phase;
-use super::state::{FeedStatus, Focus, NoticeKind, PubState, State};
+use super::state::{Focus, NoticeKind, PubState, State};
 use super::update::{load_headlines, notice, refresh, start_sign_in};
 use crate::config::{GithubConfig, Publication};
 use crate::keys::KeyMap;
@@ -198,14 +198,7 @@ fn relist(state: &mut State, new: &NewConfig) -> Change {
         } else {
             change.added.push(state.pubs.len());
             change.added_names.push(name.clone());
-            PubState {
-                name,
-                url,
-                status: FeedStatus::Idle,
-                unread: 0,
-                new: 0,
-                refresh_request: 0,
-            }
+            PubState::new(name, url)
         };
         state.pubs.push(p);
     }

@@ -38,6 +38,21 @@ pub struct PubState {
     pub refresh_request: u64,
 }
 
+impl PubState {
+    /// A publication as it first appears: nothing fetched yet, nothing counted.
+    #[must_use]
+    pub fn new(name: String, url: String) -> Self {
+        Self {
+            name,
+            url,
+            status: FeedStatus::Idle,
+            unread: 0,
+            new: 0,
+            refresh_request: 0,
+        }
+    }
+}
+
 pub use super::article::ArticleView;
 
 /// The full text of the open article, as far as the reader knows (`F` toggles).
@@ -210,14 +225,7 @@ impl State {
         Self {
             pubs: pubs
                 .into_iter()
-                .map(|(name, url)| PubState {
-                    name,
-                    url,
-                    status: FeedStatus::Idle,
-                    unread: 0,
-                    new: 0,
-                    refresh_request: 0,
-                })
+                .map(|(name, url)| PubState::new(name, url))
                 .collect(),
             selected: 0,
             headlines: Vec::new(),

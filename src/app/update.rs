@@ -1059,14 +1059,9 @@ fn add_github_pubs(state: &mut State) -> Vec<usize> {
     let mut added = Vec::new();
     for (name, key) in state.github_pubs.clone() {
         if !state.pubs.iter().any(|p| p.url == key) {
-            state.pubs.push(super::state::PubState {
-                name,
-                url: key.clone(),
-                status: FeedStatus::Idle,
-                unread: 0,
-                new: 0,
-                refresh_request: 0,
-            });
+            state
+                .pubs
+                .push(super::state::PubState::new(name, key.clone()));
         }
         if let Some(i) = state.pubs.iter().position(|p| p.url == key) {
             added.push(i);

@@ -110,14 +110,7 @@ fn with_article(size: (u16, u16)) -> State {
 fn github(size: (u16, u16), key: &str) -> State {
     let mut s = base(size);
     for (name, url) in crate::github::pubs::publications(true, true) {
-        s.pubs.push(app::PubState {
-            name,
-            url,
-            status: FeedStatus::Idle,
-            unread: 0,
-            new: 0,
-            refresh_request: 0,
-        });
+        s.pubs.push(app::PubState::new(name, url));
     }
     s.selected = s.pubs.iter().position(|p| p.url == key).unwrap();
     s.headlines_of = Some(key.to_owned());

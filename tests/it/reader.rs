@@ -263,42 +263,16 @@ fn write_config(dir: &Path, server: &FeedServer, gh: &FakeGithub) -> std::path::
     path
 }
 
-/// The environment for the binary: every platform dir inside `home`.
-fn env_for(home: &Path) -> Vec<(String, String)> {
-    let p = |s: &str| home.join(s).display().to_string();
-    vec![
-        ("HOME".into(), p("")),
-        ("XDG_CONFIG_HOME".into(), p("config")),
-        ("XDG_DATA_HOME".into(), p("data")),
-        ("XDG_STATE_HOME".into(), p("state")),
-        ("XDG_CACHE_HOME".into(), p("cache")),
-        ("TERM".into(), "xterm-256color".into()),
-        ("NEWSROOM_TEST_AUTH_SECOND_MS".into(), "50".into()),
-    ]
-}
-
 /// Starts the real binary in tmux on `config`, with every platform dir inside `home` and `extra`
 /// in its environment.
 pub(crate) fn start_reader(
     name: &str,
-    (w, h): (u16, u16),
+    size: (u16, u16),
     home: &Path,
     config: &Path,
     extra: &[(&str, &str)],
 ) -> Tmux {
-    let mut env = env_for(home);
-    env.extend(
-        extra
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
-    );
-    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    let cmd = format!(
-        "'{}' --config '{}'",
-        crate::support::bin().display(),
-        config.display()
-    );
-    Tmux::start(name, w, h, &env, &cmd, home)
+    crate::support::tmux::start_newsroom(name, size, home, config, extra, "")
 }
 
 /// What a tmux test of a signed-in reader needs: the feeds, a fake GitHub that knows `token`, a

@@ -49,34 +49,8 @@ fn config_text(
     text
 }
 
-/// Every platform dir inside `home`.
-fn env_for(home: &Path) -> Vec<(String, String)> {
-    let p = |s: &str| home.join(s).display().to_string();
-    vec![
-        ("HOME".into(), p("")),
-        ("XDG_CONFIG_HOME".into(), p("config")),
-        ("XDG_DATA_HOME".into(), p("data")),
-        ("XDG_STATE_HOME".into(), p("state")),
-        ("XDG_CACHE_HOME".into(), p("cache")),
-        ("TERM".into(), "xterm-256color".into()),
-        ("NEWSROOM_TEST_AUTH_SECOND_MS".into(), "50".into()),
-    ]
-}
-
 fn start(name: &str, home: &Path, config: &Path, extra: &[(&str, &str)], args: &str) -> Tmux {
-    let mut env = env_for(home);
-    env.extend(
-        extra
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
-    );
-    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    let cmd = format!(
-        "'{}' --config '{}' {args}",
-        crate::support::bin().display(),
-        config.display()
-    );
-    Tmux::start(name, 100, 30, &env, &cmd, home)
+    crate::support::tmux::start_newsroom(name, (100, 30), home, config, extra, args)
 }
 
 struct Setup {
