@@ -99,6 +99,30 @@ pub struct GithubClient {
     write_gap: Duration,
 }
 
+/// A client for GitHub: its user agent, timeouts, no Referer, and at most 3 redirects, each
+/// only where `may_follow` allows.
+fn http_client(
+    headers: HeaderMap,
+    timeout: Duration,
+    may_follow: impl Fn(&url::Url) -> bool + Send + Sync + 'static,
+) -> Result<reqwest::Client, GithubError> {
+    reqwest::Client::builder()
+        .user_agent(crate::auth::USER_AGENT)
+        .default_headers(headers)
+        .connect_timeout(Duration::from_secs(10))
+        .timeout(timeout)
+        .redirect(reqwest::redirect::Policy::custom(move |attempt| {
+            if attempt.previous().len() >= 3 || !may_follow(attempt.url()) {
+                attempt.stop()
+            } else {
+                attempt.follow()
+            }
+        }))
+        .referer(false)
+        .build()
+        .map_err(|e| GithubError::Network(e.to_string()))
+}
+
 impl GithubClient {
     /// `api_url` must be https (or loopback, for tests): checked by the caller's settings.
     pub fn new(api_url: &str) -> Result<Self, GithubError> {
@@ -114,37 +138,14 @@ impl GithubClient {
             "x-github-api-version",
             HeaderValue::from_static(API_VERSION),
         );
-        let http = reqwest::Client::builder()
-            .user_agent(crate::auth::USER_AGENT)
-            .default_headers(headers)
-            .connect_timeout(Duration::from_secs(10))
-            .timeout(Duration::from_secs(30))
-            // Within the API origin only: the token must never follow a redirect elsewhere.
-            .redirect(reqwest::redirect::Policy::custom(move |attempt| {
-                if attempt.previous().len() >= 3 || attempt.url().origin() != origin {
-                    attempt.stop()
-                } else {
-                    attempt.follow()
-                }
-            }))
-            .referer(false)
-            .build()
-            .map_err(|e| GithubError::Network(e.to_string()))?;
-        let raw = reqwest::Client::builder()
-            .user_agent(crate::auth::USER_AGENT)
-            .connect_timeout(Duration::from_secs(10))
-            .timeout(Duration::from_secs(60))
-            // No token goes with these, but clear text is still refused past loopback.
-            .redirect(reqwest::redirect::Policy::custom(|attempt| {
-                if attempt.previous().len() >= 3 || check_raw_url(attempt.url()).is_err() {
-                    attempt.stop()
-                } else {
-                    attempt.follow()
-                }
-            }))
-            .referer(false)
-            .build()
-            .map_err(|e| GithubError::Network(e.to_string()))?;
+        // Within the API origin only: the token must never follow a redirect elsewhere.
+        let http = http_client(headers, Duration::from_secs(30), move |url| {
+            url.origin() == origin
+        })?;
+        // No token goes with these, but clear text is still refused past loopback.
+        let raw = http_client(HeaderMap::new(), Duration::from_secs(60), |url| {
+            check_raw_url(url).is_ok()
+        })?;
         Ok(Self {
             http,
             raw,
