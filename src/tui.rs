@@ -102,7 +102,8 @@ pub async fn run(ctx: &Context) -> Result<ExitCode, Failure> {
     .await;
     crate::terminal::leave();
     if cfg.sync.enabled {
-        crate::sync::round::on_quit(&runtime, &ctx.config_file).await;
+        crate::sync::round::on_quit(runtime.github_session(), runtime.store(), &ctx.config_file)
+            .await;
     }
     result.map_err(|e| Failure::Runtime(format!("terminal error: {e}")))?;
     Ok(ExitCode::SUCCESS)

@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use super::raw::Body;
+use super::body::Body;
 use super::sanitize::{clean_line, safe_url_from, truncate_chars};
 use crate::model::Enclosure;
 

@@ -9,6 +9,7 @@
 //! readers produce, and the one place it is cleaned), `date` (lenient dates), `html` (article
 //! HTML to text) and `sanitize`.
 
+mod body;
 mod date;
 mod enclosure;
 mod encoding;

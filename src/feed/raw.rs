@@ -2,10 +2,10 @@
 //! `atom_syndication` crates, the lenient XML reader, JSON Feed) fills these, and [`finish`]
 //! is the single place where their strings become a clean [`Feed`].
 
+pub(crate) use super::body::{Body, Markup};
 use super::enclosure::{self, RawEnclosure};
 use super::sanitize::{
-    self, clean_line, html_line, safe_url_from, strip_tags, text_line, truncate_bytes,
-    truncate_chars,
+    self, clean_line, safe_url_from, strip_tags, text_line, truncate_bytes, truncate_chars,
 };
 use super::{Feed, Item, date};
 
@@ -19,61 +19,6 @@ const MAX_CONTENT_BYTES: usize = 1 << 20;
 pub(crate) const MAX_ITEMS: usize = 10_000;
 /// A title made up from an item's text is cut at about this many characters.
 const DERIVED_TITLE_CHARS: usize = 80;
-
-/// How a string from a feed is to be read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Markup {
-    /// Plain text (may still hold entity references XML left alone, such as `&nbsp;`).
-    Text,
-    /// HTML.
-    Html,
-}
-
-/// A piece of text with its markup.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Body {
-    pub markup: Markup,
-    pub value: String,
-}
-
-impl Body {
-    pub fn html(value: impl Into<String>) -> Self {
-        Body {
-            markup: Markup::Html,
-            value: value.into(),
-        }
-    }
-    pub fn text(value: impl Into<String>) -> Self {
-        Body {
-            markup: Markup::Text,
-            value: value.into(),
-        }
-    }
-    fn is_blank(&self) -> bool {
-        self.value.trim().is_empty()
-    }
-    /// One clean line.
-    fn line(&self) -> String {
-        match self.markup {
-            Markup::Html => html_line(&self.value),
-            Markup::Text => text_line(&self.value),
-        }
-    }
-    /// As HTML, for `Item::content_html`: plain text is escaped, its line breaks kept.
-    fn into_html(self) -> String {
-        match self.markup {
-            Markup::Html => self.value,
-            Markup::Text => {
-                let escaped = self
-                    .value
-                    .replace('&', "&amp;")
-                    .replace('<', "&lt;")
-                    .replace('>', "&gt;");
-                escaped.trim().replace("\n\n", "<p>").replace('\n', "<br>")
-            }
-        }
-    }
-}
 
 #[derive(Debug, Default)]
 pub(crate) struct RawFeed {

@@ -18,7 +18,7 @@
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
-use super::pubs::{INBOX_NAME, PubError, escape, later, plain_repo};
+use super::publication::{INBOX_NAME, PubError, escape, later, plain_repo};
 use super::{Feature, GithubError, GithubSession};
 use crate::feed::sanitize::clean_line;
 use crate::feed::{Feed, Item};

@@ -8,6 +8,7 @@
 mod client;
 pub mod gist;
 pub mod inbox;
+pub mod publication;
 pub mod pubs;
 pub mod releases;
 mod session;

@@ -6,15 +6,13 @@
 //! HTML (GitHub renders the Markdown, see [`super::inbox`]) that the article view turns into
 //! text through the same gate as feeds.
 
-use chrono::{DateTime, SubsecRound, Utc};
+use chrono::{SubsecRound, Utc};
 
-use super::{GithubError, GithubSession, MissingScope};
+pub use super::publication::{INBOX_NAME, PubError, RELEASES_NAME};
+use super::{GithubError, GithubSession};
 use crate::model::{GITHUB_INBOX, GITHUB_RELEASES};
 use crate::refresh::RefreshStatus;
-use crate::store::{FeedState, SharedStore, StoreError};
-
-pub const INBOX_NAME: &str = "GitHub";
-pub const RELEASES_NAME: &str = "GitHub releases";
+use crate::store::{FeedState, SharedStore};
 
 /// The GitHub publications a signed-in user sees, after the configured ones, in this order:
 /// `(name, key)`.
@@ -28,17 +26,6 @@ pub fn publications(inbox: bool, releases: bool) -> Vec<(String, String)> {
         out.push((RELEASES_NAME.to_owned(), GITHUB_RELEASES.to_owned()));
     }
     out
-}
-
-/// Why a GitHub publication could not be refreshed.
-#[derive(Debug, thiserror::Error)]
-pub enum PubError {
-    #[error(transparent)]
-    Github(#[from] GithubError),
-    #[error(transparent)]
-    Scope(#[from] MissingScope),
-    #[error(transparent)]
-    Store(#[from] StoreError),
 }
 
 /// Refreshes the GitHub publication `key`. `force` (the user pressed `r` on it) skips the
@@ -88,60 +75,4 @@ pub async fn refresh(
         db.call(move |s| s.record_state(&key, &next)).await?;
     }
     result
-}
-
-/// `now + secs`, saturating.
-pub(super) fn later(now: DateTime<Utc>, secs: u64) -> DateTime<Utc> {
-    now + chrono::Duration::seconds(i64::try_from(secs).unwrap_or(i64::MAX / 1000).min(86_400))
-}
-
-/// Text for HTML built here around GitHub's own HTML: untrusted values are escaped so they
-/// stay text.
-pub(super) fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            '"' => out.push_str("&quot;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// A repository's `owner/name` if it is a plain one (letters, digits, `-`, `_`, `.`): only
-/// such names are put into URLs and API paths.
-pub(super) fn plain_repo(full_name: &str) -> Option<&str> {
-    let (owner, name) = full_name.split_once('/')?;
-    let ok = |s: &str| {
-        !s.is_empty()
-            && s != "."
-            && s != ".."
-            && s.chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
-    };
-    (ok(owner) && ok(name)).then_some(full_name)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn only_plain_repository_names_go_into_urls() {
-        assert_eq!(
-            plain_repo("octo-org/hello.world"),
-            Some("octo-org/hello.world")
-        );
-        for bad in ["a", "a/b/c", "../x", "a/..", "a/b?x", "a /b", "a/b#", "/b"] {
-            assert_eq!(plain_repo(bad), None, "{bad}");
-        }
-    }
-
-    #[test]
-    fn escaping_keeps_markup_as_text() {
-        assert_eq!(escape("<b>&\""), "&lt;b&gt;&amp;&quot;");
-    }
 }

@@ -10,7 +10,7 @@
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
-use super::pubs::{PubError, RELEASES_NAME, later, plain_repo};
+use super::publication::{PubError, RELEASES_NAME, later, plain_repo};
 use super::{GithubError, GithubSession};
 use crate::feed::sanitize::clean_line;
 use crate::feed::{Feed, Item};

@@ -8,7 +8,7 @@ use zeroize::Zeroizing;
 
 use super::crypt::PassphraseStore;
 use super::sealed::PASSPHRASE_ENV;
-use crate::commands::{Context, Failure};
+use crate::context::{Context, Failure};
 
 /// Before `newsroom sync`'s round: with `[sync] encrypt = true` and no passphrase kept (or
 /// with `again`), asks for one on the terminal and keeps it in the keyring.

@@ -6,7 +6,7 @@ use std::io::{IsTerminal, Write};
 use super::round::{RoundError, RoundReport, run};
 use crate::auth::scopes::{Feature, MissingScope};
 use crate::auth::{Auth, AuthSettings, Session};
-use crate::commands::{Context, Failure};
+use crate::context::{Context, Failure};
 use crate::github::GithubSession;
 use crate::store::{SharedStore, Store};
 

@@ -20,67 +20,15 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 
 use super::format::{self, GIST_DESCRIPTION, MANIFEST, Parsed};
 use super::hlc::{DeviceId, Hlc};
 use super::merge::SyncState;
+pub(crate) use super::remote::{GistApi, Listed, RemoteError, RemoteGist};
 use super::subs::{self, SubChanges};
 use crate::auth::scopes::MissingScope;
 use crate::store::{SharedStore, StoreError, SyncApplied};
-
-/// A gist as the round needs it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RemoteGist {
-    pub id: String,
-    pub description: String,
-    /// Every file, whole.
-    pub files: BTreeMap<String, String>,
-    /// Versions (commit ids), newest first.
-    pub history: Vec<String>,
-}
-
-/// One entry of the user's gist list.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Listed {
-    pub id: String,
-    pub description: String,
-    pub files: Vec<String>,
-    pub updated_at: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum RemoteError {
-    #[error("{0}")]
-    MissingScope(MissingScope),
-    #[error("the gist is gone")]
-    NotFound,
-    #[error("GitHub asks newsroom to wait until {}", .until.format("%H:%M:%S UTC"))]
-    RateLimited { until: DateTime<Utc> },
-    /// Encryption: a wrong passphrase, a damaged sealed file (the message says what to do).
-    #[error("{0}")]
-    Sealed(String),
-    #[error("{0}")]
-    Other(String),
-}
-
-/// The gist API as the round uses it (`GithubSession` in `src/sync/remote.rs`).
-pub(crate) trait GistApi {
-    async fn list(&self) -> Result<Vec<Listed>, RemoteError>;
-    async fn get(&self, id: &str) -> Result<RemoteGist, RemoteError>;
-    async fn get_at(&self, id: &str, version: &str) -> Result<RemoteGist, RemoteError>;
-    async fn commits(&self, id: &str) -> Result<Vec<String>, RemoteError>;
-    async fn create(
-        &self,
-        description: &str,
-        files: &BTreeMap<String, String>,
-    ) -> Result<RemoteGist, RemoteError>;
-    async fn patch(
-        &self,
-        id: &str,
-        files: &BTreeMap<String, Option<String>>,
-    ) -> Result<RemoteGist, RemoteError>;
-}
 
 #[derive(Debug, thiserror::Error)]
 pub enum RoundError {
@@ -507,15 +455,18 @@ const QUIT_BUDGET: Duration = Duration::from_secs(3);
 
 /// The round on quit, bounded: a round cut short loses nothing (see the module docs), and the
 /// next one finishes it.
-pub(crate) async fn on_quit(runtime: &crate::runtime::Runtime, config_file: &Path) {
-    let Some(session) = runtime.github_session() else {
+pub(crate) async fn on_quit(
+    session: Option<crate::github::GithubSession>,
+    store: &SharedStore,
+    config_file: &Path,
+) {
+    let Some(session) = session else {
         return;
     };
     if session.require(crate::auth::scopes::Feature::Sync).is_err() {
         return;
     }
-    let store = runtime.store().clone();
-    match tokio::time::timeout(QUIT_BUDGET, run(&session, &store, config_file)).await {
+    match tokio::time::timeout(QUIT_BUDGET, run(&session, store, config_file)).await {
         Ok(Ok(_)) => {}
         Ok(Err(e)) => eprintln!("newsroom: {e}"),
         Err(_) => eprintln!(

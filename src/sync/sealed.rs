@@ -18,7 +18,7 @@ use age::secrecy::{ExposeSecret, SecretString};
 
 use super::crypt::{CryptError, PassphraseStore, SyncKey};
 use super::format::{ARMOR_BEGIN, ARMOR_END, ENCRYPTED_LINE, MANIFEST, is_ours};
-use super::round::{GistApi, Listed, RemoteError, RemoteGist};
+use super::remote::{GistApi, Listed, RemoteError, RemoteGist};
 
 /// The passphrase for scripts and tests, before the keyring.
 pub const PASSPHRASE_ENV: &str = "NEWSROOM_SYNC_PASSPHRASE";
