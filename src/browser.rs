@@ -10,10 +10,12 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-/// Variables removed from every child's environment: newsroom's own token and the usual
-/// GitHub token variables, which a user who exports one for newsroom may also have set.
+/// Variables removed from every child's environment: newsroom's own token and sync passphrase,
+/// and the usual GitHub token variables, which a user who exports one for newsroom may also
+/// have set.
 pub const SECRET_VARS: &[&str] = &[
     crate::auth::ENV_TOKEN,
+    crate::sync::PASSPHRASE_ENV,
     "GITHUB_TOKEN",
     "GH_TOKEN",
     "GH_ENTERPRISE_TOKEN",
@@ -202,6 +204,12 @@ mod tests {
         let plan = plan_with("https://e.com/", "firefox %s", &path, false);
         assert!(matches!(plan, Some(Launch::Detached(_))), "{plan:?}");
         assert!(plan_with("https://e.com/", "nothing-here", &OsString::new(), true).is_none());
+    }
+
+    #[test]
+    fn the_sync_passphrase_is_a_secret_like_the_token() {
+        assert!(SECRET_VARS.contains(&crate::sync::PASSPHRASE_ENV));
+        assert!(SECRET_VARS.contains(&crate::auth::ENV_TOKEN));
     }
 
     #[test]

@@ -187,7 +187,7 @@ pub(crate) fn copy_with<W: Write>(
 const TOOL_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// Runs `program` with `input` on stdin, nothing inherited that could reach the screen, and
-/// without the token variable in its environment.
+/// without any secret variable in its environment (see `browser::SECRET_VARS`).
 fn run_with_input(env: &CopyEnv, program: &str, args: &[&str], input: &str) -> io::Result<()> {
     use std::process::{Command, Stdio};
     let mut cmd = Command::new(program);
@@ -195,9 +195,8 @@ fn run_with_input(env: &CopyEnv, program: &str, args: &[&str], input: &str) -> i
         // A changed PATH is also where the program is looked up.
         cmd.env("PATH", path);
     }
-    let mut child = cmd
+    let mut child = crate::browser::scrub(&mut cmd)
         .args(args)
-        .env_remove(crate::auth::ENV_TOKEN)
         .stdin(Stdio::piped())
         .stdout(Stdio::null())
         .stderr(Stdio::null())

@@ -11,4 +11,5 @@ pub mod merge;
 mod remote;
 pub mod round;
 mod sealed;
+pub use sealed::PASSPHRASE_ENV;
 pub mod subs;
