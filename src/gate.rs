@@ -21,18 +21,33 @@
 /// hide the rest of an article.
 #[must_use]
 pub fn clean(s: &str) -> String {
+    clean_with(s, &LOOK)
+}
+
+/// [`clean`], looking at each character whose first byte `look` marks and copying the rest.
+fn clean_with(s: &str, look: &[bool; 256]) -> String {
     let mut out = String::with_capacity(s.len());
-    let mut chars = s.chars().peekable();
+    let mut rest = s;
     // Set once a search for a string terminator has failed: none lies further on either, so
     // later searches are skipped and the scan stays linear.
     let mut no_terminator = false;
-    while let Some(c) = chars.next() {
+    loop {
+        // Runs of ordinary text are copied whole: only a few bytes can begin a character that
+        // is dropped or changed (see `LOOK`), and this runs over every body of every refresh.
+        let plain = rest
+            .bytes()
+            .position(|b| look[usize::from(b)])
+            .unwrap_or(rest.len());
+        out.push_str(&rest[..plain]);
+        // `plain` is at an ASCII byte or a lead byte: a character boundary.
+        let mut chars = rest[plain..].chars();
+        let Some(c) = chars.next() else { break };
         match c {
             '\n' => out.push('\n'),
             '\t' => out.push_str("    "),
             '\r' => {
                 // CRLF is one break; a lone CR would let text overwrite its own line.
-                if chars.peek() != Some(&'\n') {
+                if peek(&chars) != Some('\n') {
                     out.push('\n');
                 }
             }
@@ -43,9 +58,31 @@ pub fn clean(s: &str) -> String {
             c if is_invisible(c) => {}
             c => out.push(c),
         }
+        rest = chars.as_str();
     }
     out
 }
+
+/// The bytes at which [`clean`] looks at the character: C0 controls (all but `\n`, which is
+/// kept as it is), DEL, and the lead bytes of every removed or replaced character above ASCII
+/// (U+0080-U+00BF, U+061C, U+180E, U+2000-U+2FFF, U+F000-U+FFFF, U+E0000-U+E007F). Any other
+/// byte is copied as it is.
+const LOOK: [bool; 256] = {
+    let mut look = [false; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        look[b] = b != b'\n' as usize;
+        b += 1;
+    }
+    look[0x7f] = true;
+    look[0xc2] = true;
+    look[0xd8] = true;
+    look[0xe1] = true;
+    look[0xe2] = true;
+    look[0xef] = true;
+    look[0xf3] = true;
+    look
+};
 
 /// Collapses untrusted text onto one clean line (titles, names, status text): every run of
 /// whitespace, line breaks included, becomes one space; ends are trimmed.
@@ -129,11 +166,22 @@ fn is_invisible(c: char) -> bool {
     )
 }
 
-type Chars<'a> = std::iter::Peekable<std::str::Chars<'a>>;
+type Chars<'a> = std::str::Chars<'a>;
+
+fn peek(chars: &Chars<'_>) -> Option<char> {
+    chars.clone().next()
+}
+
+/// The next character, taken only if `keep` says so.
+fn next_if(chars: &mut Chars<'_>, keep: impl Fn(char) -> bool) -> Option<char> {
+    let c = peek(chars).filter(|&c| keep(c))?;
+    chars.next();
+    Some(c)
+}
 
 /// After an ESC: consumes the rest of the sequence it introduces.
 fn skip_escape(chars: &mut Chars<'_>, no_terminator: &mut bool) {
-    match chars.peek().copied() {
+    match peek(chars) {
         Some('[') => {
             chars.next();
             skip_csi(chars);
@@ -144,11 +192,8 @@ fn skip_escape(chars: &mut Chars<'_>, no_terminator: &mut bool) {
         }
         // nF escapes: intermediates (space to '/') then one final byte, e.g. `ESC ( B`.
         Some('\u{20}'..='\u{2f}') => {
-            while chars
-                .next_if(|c| matches!(c, '\u{20}'..='\u{2f}'))
-                .is_some()
-            {}
-            chars.next_if(|c| matches!(c, '\u{30}'..='\u{7e}'));
+            while next_if(chars, |c| matches!(c, '\u{20}'..='\u{2f}')).is_some() {}
+            next_if(chars, |c| matches!(c, '\u{30}'..='\u{7e}'));
         }
         // Two-byte escapes such as `ESC c` (reset) or `ESC 7` (save cursor).
         Some('\u{30}'..='\u{7e}') => {
@@ -162,7 +207,7 @@ fn skip_escape(chars: &mut Chars<'_>, no_terminator: &mut bool) {
 /// (keeping the character) at anything that cannot be part of the sequence, so a stray
 /// `ESC [` cannot swallow the words after it.
 fn skip_csi(chars: &mut Chars<'_>) {
-    while let Some(&c) = chars.peek() {
+    while let Some(c) = peek(chars) {
         match c {
             '\u{20}'..='\u{3f}' => {
                 chars.next();
@@ -192,7 +237,7 @@ fn skip_c1_string(chars: &mut Chars<'_>) {
                 *chars = ahead;
                 return;
             }
-            '\u{1b}' if ahead.peek() == Some(&'\\') => {
+            '\u{1b}' if peek(&ahead) == Some('\\') => {
                 ahead.next();
                 *chars = ahead;
                 return;
@@ -217,7 +262,7 @@ fn skip_string(chars: &mut Chars<'_>, no_terminator: &mut bool) {
                 *chars = ahead;
                 return;
             }
-            '\u{1b}' if ahead.peek() == Some(&'\\') => {
+            '\u{1b}' if peek(&ahead) == Some('\\') => {
                 ahead.next();
                 *chars = ahead;
                 return;
@@ -231,6 +276,17 @@ fn skip_string(chars: &mut Chars<'_>, no_terminator: &mut bool) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// Copying runs of plain text whole changes nothing: the result is the same as looking
+        /// at every character, for any mix of text, controls and escape sequences.
+        #[test]
+        fn copying_plain_runs_whole_is_the_same_as_looking_at_every_character(
+            s in "([a-z \\n\\r\\t\\[\\]\\\\P^_0-9;]|\\x1b|\\x07|[\\u{80}-\\u{a0}]|[\\u{2000}-\\u{2070}]|\\u{61c}|\\u{180e}|\\u{feff}|\\u{fffa}|\\u{e0041}|é|日|🎉){0,60}"
+        ) {
+            proptest::prop_assert_eq!(clean(&s), clean_with(&s, &[true; 256]));
+        }
+    }
 
     #[test]
     fn keeps_ordinary_text_and_newlines() {

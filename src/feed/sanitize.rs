@@ -73,20 +73,26 @@ pub(crate) fn strip_tags(s: &str, block_sep: char) -> String {
         };
         let tag = &after[..gt];
         rest = &after[gt + 1..];
-        let name: String = tag
-            .trim_start_matches('/')
-            .chars()
-            .take_while(char::is_ascii_alphanumeric)
-            .map(|c| c.to_ascii_lowercase())
-            .collect();
-        if !tag.starts_with('/') && matches!(name.as_str(), "script" | "style") {
+        // The name lowercased in place on the stack: this runs for every tag of every body.
+        let mut buf = [0u8; 16];
+        let raw = tag.trim_start_matches('/').as_bytes();
+        let len = raw.iter().take_while(|b| b.is_ascii_alphanumeric()).count();
+        let name = if len <= buf.len() {
+            buf[..len].copy_from_slice(&raw[..len]);
+            buf[..len].make_ascii_lowercase();
+            std::str::from_utf8(&buf[..len]).unwrap_or("")
+        } else {
+            // Longer than any tag that matters here: neither inline nor script.
+            "-"
+        };
+        if !tag.starts_with('/') && matches!(name, "script" | "style") {
             let close = format!("</{name}");
             rest = find_ascii_ci(rest, &close)
                 .and_then(|i| rest[i..].find('>').map(|g| &rest[i + g + 1..]))
                 .unwrap_or("");
             continue;
         }
-        if !is_inline_tag(&name) {
+        if !is_inline_tag(name) {
             out.push(block_sep);
         }
     }
@@ -142,7 +148,7 @@ pub(crate) fn decode_entities(s: &str) -> String {
         out.push_str(&rest[..amp]);
         let after = &rest[amp + 1..];
         if let Some((decoded, used)) = decode_one(after) {
-            out.push_str(&decoded);
+            out.push_str(decoded.as_str());
             rest = &after[used..];
         } else {
             out.push('&');
@@ -166,8 +172,8 @@ pub(crate) fn decode_control_refs(s: &str) -> String {
         out.push_str(&rest[..i]);
         let after = &rest[i + 1..];
         match decode_one(after) {
-            Some((c, used)) if c.chars().all(|c| c < '\u{20}' || c == '\u{7f}') => {
-                out.push_str(&c);
+            Some((c, used)) if c.as_str().chars().all(|c| c < '\u{20}' || c == '\u{7f}') => {
+                out.push_str(c.as_str());
                 rest = &after[used..];
             }
             _ => {
@@ -181,7 +187,7 @@ pub(crate) fn decode_control_refs(s: &str) -> String {
 }
 
 /// One reference after its `&`: the text it stands for and how many bytes it used.
-fn decode_one(after: &str) -> Option<(String, usize)> {
+fn decode_one(after: &str) -> Option<(Decoded, usize)> {
     if let Some(num) = after.strip_prefix('#') {
         let (digits, radix, skip) = match num.strip_prefix(['x', 'X']) {
             Some(hex) => (hex, 16, 2),
@@ -201,7 +207,7 @@ fn decode_one(after: &str) -> Option<(String, usize)> {
             _ => char::from_u32(code).unwrap_or('\u{fffd}'),
         };
         let semi = usize::from(digits[len..].starts_with(';'));
-        return Some((c.to_string(), skip + len + semi));
+        return Some((Decoded::from_chars(&[c]), skip + len + semi));
     }
     // Names are ASCII alphanumerics; the longest HTML5 name is 32 bytes.
     let len = after
@@ -223,19 +229,41 @@ fn decode_one(after: &str) -> Option<(String, usize)> {
 
 /// The table also maps every prefix of a name to (0, 0) for the tokenizer's benefit; those are
 /// not entities.
-fn named_entity(name: &str) -> Option<String> {
+fn named_entity(name: &str) -> Option<Decoded> {
     match html5ever::data::NAMED_ENTITIES.get(name) {
-        Some(&(a, b)) if a != 0 => Some(entity_chars(a, b)),
+        Some(&(a, b)) if a != 0 => {
+            let first = char::from_u32(a).unwrap_or('\u{fffd}');
+            Some(match char::from_u32(b).filter(|&c| c != '\0') {
+                Some(second) => Decoded::from_chars(&[first, second]),
+                None => Decoded::from_chars(&[first]),
+            })
+        }
         _ => None,
     }
 }
 
-fn entity_chars(a: u32, b: u32) -> String {
-    [a, b]
-        .into_iter()
-        .filter(|&c| c != 0)
-        .filter_map(char::from_u32)
-        .collect()
+/// What one reference stands for: one or two characters, kept on the stack (references are
+/// decoded in every title and body of every refresh).
+struct Decoded {
+    buf: [u8; 8],
+    len: usize,
+}
+
+impl Decoded {
+    fn from_chars(chars: &[char]) -> Self {
+        let mut d = Decoded {
+            buf: [0; 8],
+            len: 0,
+        };
+        for c in chars.iter().take(2) {
+            d.len += c.encode_utf8(&mut d.buf[d.len..]).len();
+        }
+        d
+    }
+
+    fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.buf[..self.len]).unwrap_or_default()
+    }
 }
 
 fn cp1252_c1(code: u32) -> Option<char> {

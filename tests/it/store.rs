@@ -478,6 +478,36 @@ fn a_batch_is_indexed_for_search_as_one_segment_and_found() {
 }
 
 #[test]
+fn the_search_index_merges_its_segments_sixteen_at_a_time() {
+    // Each refresh transaction adds a segment; FTS5's default (merge at 4) rewrote every
+    // posting about twice more during a cold refresh. A new cache and a migrated one alike.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("newsroom.db");
+    drop(open(&path));
+    let raw = rusqlite::Connection::open(&path).expect("raw open");
+    let automerge = |c: &rusqlite::Connection| -> i64 {
+        c.query_row(
+            "SELECT v FROM article_search_config WHERE k = 'automerge'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("automerge is set")
+    };
+    assert_eq!(automerge(&raw), 16);
+    // A cache from before this setting: the setting gone, the version one step back.
+    raw.execute_batch(&format!(
+        "DELETE FROM article_search_config WHERE k = 'automerge';
+         PRAGMA user_version = {};",
+        SCHEMA_VERSION - 1
+    ))
+    .expect("downgrade");
+    drop(raw);
+    drop(open(&path));
+    let raw = rusqlite::Connection::open(&path).expect("raw open");
+    assert_eq!(automerge(&raw), 16);
+}
+
+#[test]
 fn a_first_fetch_that_lists_an_item_twice_keeps_one_copy() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut s = open(&dir.path().join("newsroom.db"));
