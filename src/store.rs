@@ -486,8 +486,7 @@ impl Store {
             "PRAGMA synchronous=NORMAL;
              PRAGMA foreign_keys=ON;
              PRAGMA analysis_limit=1000;",
-        )?;
-        Ok(())
+        )
     }
 
     fn migrate(&mut self) -> rusqlite::Result<()> {
