@@ -751,26 +751,19 @@ impl Store {
         // only when a filter needs it, and ranking reads only `sort_time`: the columns shown
         // are read for the page alone (a sixth off a common word at 100,000 articles; see
         // bench/README.md).
-        let filter = match only {
-            Only::All => None,
-            Only::Unread => Some("a.read = 0"),
-            Only::Starred => Some("a.starred = 1"),
-        };
-        let window_sql = match filter {
-            None => "SELECT rowid AS id, bm25(article_search, 8.0, 3.0, 2.0, 1.0, 1.0) AS score
-                     FROM article_search WHERE article_search MATCH ?1
-                     ORDER BY rowid DESC LIMIT ?5"
-                .to_owned(),
-            Some(keep) => format!(
-                "SELECT article_search.rowid AS id,
-                        bm25(article_search, 8.0, 3.0, 2.0, 1.0, 1.0) AS score
-                 FROM article_search JOIN articles a ON a.id = article_search.rowid
-                 WHERE article_search MATCH ?1 AND {keep}
-                 ORDER BY article_search.rowid DESC LIMIT ?5"
-            ),
+        let (join, keep) = match only {
+            Only::All => ("", ""),
+            Only::Unread => (WINDOW_JOIN, "AND a.read = 0"),
+            Only::Starred => (WINDOW_JOIN, "AND a.starred = 1"),
         };
         let mut stmt = self.conn.prepare_cached(&format!(
-            "WITH m AS ({window_sql}),
+            "WITH m AS (
+                 SELECT article_search.rowid AS id,
+                        bm25(article_search, 8.0, 3.0, 2.0, 1.0, 1.0) AS score
+                 FROM article_search {join}
+                 WHERE article_search MATCH ?1 {keep}
+                 ORDER BY article_search.rowid DESC LIMIT ?5
+             ),
              ranked AS (
                  SELECT m.id AS id, a.sort_time AS sort_time,
                         m.score * (?4 / (?4 + max(?3 - a.sort_time, 0))) AS score
@@ -1053,6 +1046,9 @@ pub use crate::model::Filter as Only;
 // The search index. Every write to `article_search` is in this section (and the delete
 // trigger of the schema): what is indexed is what the reader sees, rendered once when an
 // article arrives or changes, never per query.
+
+/// How [`Store::search`]'s window reaches the articles table, when a filter needs it.
+const WINDOW_JOIN: &str = "JOIN articles a ON a.id = article_search.rowid";
 
 /// How many of the newest matches [`Store::search`] ranks (beyond the page asked for).
 const SEARCH_WINDOW: usize = 2000;
